@@ -1,0 +1,75 @@
+"""Function: one op's forward and backward side by side, and apply(), which runs it and records the graph.
+
+An instance of a Function subclass is both the op's context (`ctx`) and the graph node that produced its output
+tensor. Forward and backward see raw arrays and compute through `ctx.xp`. When `backward(create_graph=True)` asks
+for a differentiable backward, the engine calls the same backward with `ctx.xp` swapped for a namespace of
+recorded Tensor ops and `ctx.saved` mapped to Tensors, so each gradient is written once for first and higher
+order. The rule that makes this work: anything saved must be an input, the output, or something whose own
+derivative does not matter (a mask, indices); any other intermediate is recomputed in backward through `ctx.xp`.
+"""
+from .grad_mode import GradMode
+
+
+class Function:
+    """Base class of every op. Subclasses define static `forward(ctx, *arrays, **attrs)` and
+    `backward(ctx, grad)`; backward returns one gradient per array input (or None), output-shaped: the engine
+    sums broadcast dimensions away and casts to each input's dtype."""
+
+    saved = ()
+    differentiable = True
+
+    def save_for_backward(self, *arrays):
+        self.saved = arrays
+
+    @property
+    def saved_tensors(self):
+        return self.saved
+
+    def name(self):
+        return type(self).__name__ + "Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    @property
+    def next_functions(self):
+        return tuple((p._ctx, 0) for p in self.parents)
+
+    @classmethod
+    def apply(cls, *inputs, **attrs):
+        """Run forward on the inputs' arrays; record a node when grad mode is on and an input requires grad."""
+        ctx = cls()
+        dev = inputs[0]._device
+        ctx.xp = dev.xp
+        out = cls.forward(ctx, *[t.data for t in inputs], **attrs)
+        t = _new(Tensor)
+        t.data = out
+        t.grad = t._ctx = t.name = t._hooks = None
+        t._device = dev
+        t._version = 0
+        t._retains_grad = False
+        if GradMode.enabled and cls.differentiable:
+            needs = tuple([p.requires_grad for p in inputs])
+            if True in needs:
+                ctx.parents = inputs
+                ctx.needs_input_grad = needs
+                ctx.versions = [p._version for p in inputs]
+                ctx.attrs = attrs
+                t._ctx = ctx
+                t.requires_grad = True
+                if _hooks.on_record is not None:
+                    _hooks.on_record(ctx, t)
+                return t
+        t.requires_grad = False
+        return t
+
+
+# tensor.py sets this: the engine sits below tensor.py in the layering and cannot import it
+Tensor = None
+_new = object.__new__
+
+
+class _hooks:
+    """Set by anomaly detection, the profiler and lazy graphs; None keeps apply() at one attribute check."""
+
+    on_record = None

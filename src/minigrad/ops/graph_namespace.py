@@ -1,0 +1,129 @@
+"""The array namespace that op backwards see under create_graph=True: each function records a Tensor op.
+
+It offers exactly the functions that op backwards call on `ctx.xp`; an op whose backward needs another one fails
+with an error naming it, rather than silently dropping out of the graph.
+"""
+from ..autograd import function as _function
+from . import elementwise as E
+from . import linalg as L
+from . import movement as M
+from . import reduce as R
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, int):
+        axis = (axis,)
+    return tuple(sorted(a % ndim for a in axis))
+
+
+class GraphNamespace:
+    def __init__(self, device):
+        self.device = device
+        self.raw = device.xp
+
+    def __getattr__(self, name):
+        raise NotImplementedError(
+            f"create_graph: an op's backward called xp.{name}, which has no differentiable form in "
+            f"minigrad.ops.graph_namespace yet; add it there to take higher-order gradients through that op")
+
+    def _t(self, x):
+        if hasattr(x, "_ctx"):
+            return x
+        return _function.Tensor._wrap(self.raw.asarray(x), self.device)
+
+    def _pair(self, a, b):
+        from ..tensor import _binary_operands  # noqa: PLC0415
+
+        if not hasattr(a, "_ctx"):
+            b, a = _binary_operands(b, a)
+            return a, b
+        return _binary_operands(a, b)
+
+    # elementwise
+    def exp(self, x):
+        return E.Exp.apply(x)
+
+    def log(self, x):
+        return E.Log.apply(x)
+
+    def tanh(self, x):
+        return E.Tanh.apply(x)
+
+    def abs(self, x):
+        return self._t(x).abs()
+
+    def sign(self, x):
+        return self._t(x).sign()
+
+    def sqrt(self, x):
+        return self._t(x).sqrt()
+
+    def maximum(self, a, b):
+        return self._t(a).maximum(b) if hasattr(a, "_ctx") else self._t(b).maximum(a)
+
+    def where(self, cond, a, b):
+        cond = cond.data if hasattr(cond, "_ctx") else cond
+        a, b = self._pair(a, b)
+        shape = self.raw.broadcast_shapes(cond.shape, a.shape, b.shape)
+        return E.Where.apply(a, b, cond=self.raw.broadcast_to(cond, shape))
+
+    def astype(self, x, dtype):
+        return x if x.dtype == dtype else E.Cast.apply(x, dtype=dtype)
+
+    def zeros_like(self, x):
+        return self._t(self.raw.zeros_like(x.data))
+
+    def ones_like(self, x):
+        return self._t(self.raw.ones_like(x.data))
+
+    # reductions
+    def sum(self, x, axis=None, keepdims=False):
+        return R.Sum.apply(x, axis=_axes(axis, x.ndim), keepdims=keepdims)
+
+    def max(self, x, axis=None, keepdims=False):
+        return R.Amax.apply(x, axis=_axes(axis, x.ndim), keepdims=keepdims)
+
+    # movement
+    def reshape(self, x, shape):
+        return M.Reshape.apply(x, shape=tuple(shape))
+
+    def expand_dims(self, x, axis):
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        ndim = x.ndim + len(axes)
+        axes = sorted(a % ndim for a in axes)
+        shape = list(x.shape)
+        for a in axes:
+            shape.insert(a, 1)
+        return M.Reshape.apply(x, shape=tuple(shape))
+
+    def broadcast_to(self, x, shape):
+        x = self._t(x)
+        return x if x.shape == tuple(shape) else M.Expand.apply(x, shape=tuple(shape))
+
+    def transpose(self, x, axes=None):
+        axes = tuple(reversed(range(x.ndim))) if axes is None else tuple(axes)
+        return M.Permute.apply(x, axes=axes)
+
+    def swapaxes(self, x, a, b):
+        axes = list(range(x.ndim))
+        axes[a], axes[b] = axes[b], axes[a]
+        return M.Permute.apply(x, axes=tuple(axes))
+
+    def scatter_add(self, shape, index, values, dtype):
+        return M.ScatterAdd.apply(values, shape=shape, index=index)
+
+    # linear algebra
+    def matmul(self, a, b):
+        return L.MatMul.apply(*self._pair(a, b))
+
+
+_cache = {}
+
+
+def namespace_for(device):
+    ns = _cache.get(device)
+    if ns is None:
+        ns = _cache[device] = GraphNamespace(device)
+    return ns

@@ -1,0 +1,39 @@
+"""One seeded generator behind every random function, so that minigrad.manual_seed makes runs repeat."""
+import numpy as np
+
+
+class Generator:
+    """A source of random numbers (NumPy's PCG64). Matches the role of torch.Generator."""
+
+    def __init__(self, seed=None):
+        self.manual_seed(np.random.SeedSequence().entropy if seed is None else seed)
+
+    def manual_seed(self, seed):
+        self.seed_value = int(seed)
+        self.rng = np.random.Generator(np.random.PCG64(self.seed_value))
+        return self
+
+    def initial_seed(self):
+        return self.seed_value
+
+    def get_state(self):
+        return self.rng.bit_generator.state
+
+    def set_state(self, state):
+        self.rng.bit_generator.state = state
+
+
+default_generator = Generator(0)
+
+
+def manual_seed(seed):
+    """Seed every random function of minigrad (tensors, init, dropout, data shuffling). Matches torch.manual_seed."""
+    return default_generator.manual_seed(seed)
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def get_rng(generator=None):
+    return (generator or default_generator).rng

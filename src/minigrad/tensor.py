@@ -1,0 +1,664 @@
+"""Tensor: an array, its gradient and the node that made it. Each op method is a short binding to an op in ops/;
+no array math lives here."""
+import builtins
+
+import numpy as np
+
+from . import dtypes
+from .autograd import function as _function
+from .autograd.engine import run_backward
+from .autograd.grad_mode import GradMode, no_grad
+from .backend import Device, get_device
+from .ops import elementwise as E
+from .ops import linalg as L
+from .ops import movement as M
+from .ops import reduce as R
+
+_new = object.__new__
+
+
+def _to_array(data, dtype, xp, tensor_style):
+    """Convert user data to an array. `tensor_style` follows torch.tensor's inference (float -> default float,
+    int -> int64, bool -> bool); otherwise numbers and lists become the default float dtype, as torch.Tensor."""
+    if isinstance(data, Tensor):
+        arr = data.data
+        return xp.array(arr, dtype=dtype, copy=True)
+    if hasattr(data, "__array__") or hasattr(data, "__cuda_array_interface__"):
+        arr = xp.array(data, copy=True)
+        if dtype is not None:
+            arr = xp.astype(arr, dtype)
+        return arr
+    arr = np.asarray(data)
+    if arr.dtype == object:
+        raise TypeError(f"tensor: cannot build a tensor from {type(data).__name__} holding ragged or non-numeric "
+                        f"data ({str(data)[:60]})")
+    if dtype is None:
+        if not tensor_style:
+            dtype = dtypes.get_default_dtype()
+        elif arr.dtype.kind == "f":
+            dtype = dtypes.get_default_dtype()
+        elif arr.dtype.kind in "iu":
+            dtype = dtypes.int64
+        elif arr.dtype.kind == "b":
+            dtype = dtypes.bool_
+        else:
+            raise TypeError(f"tensor: unsupported data of dtype {arr.dtype}")
+    return xp.asarray(arr, dtype=dtype)
+
+
+def _check_requires_grad(requires_grad, dtype, where):
+    if requires_grad and dtype.kind != "f":
+        raise RuntimeError(f"{where}: only tensors of floating point dtype can require gradients, got dtype {dtype}")
+
+
+def _dims(dim, ndim, op):
+    """Normalise torch's dim (None, int or sequence, negative allowed) to a sorted tuple of axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        dim = (dim,)
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    axes = []
+    for d in dim:
+        if not lo <= d <= hi:
+            raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimension(s) "
+                             f"(expected to be in range of [{lo}, {hi}])")
+        axes.append(d % ndim if ndim else 0)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"{op}: dim {tuple(dim)} names an axis more than once")
+    return tuple(sorted(axes)) if ndim else ()
+
+
+def _binary_operands(a, b):
+    """Promote a Tensor and a Tensor, array or Python number to one dtype and device, as torch does."""
+    if isinstance(b, Tensor):
+        if a._device is not b._device and a._device != b._device:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                               f"{a._device} and {b._device}")
+        if a.data.dtype is b.data.dtype:
+            return a, b
+        rt = dtypes.result_type(a, b)
+        return (a if a.dtype == rt else E.Cast.apply(a, dtype=rt)), (b if b.dtype == rt else E.Cast.apply(b, dtype=rt))
+    if isinstance(b, (builtins.int, builtins.float, builtins.bool)):
+        rt = dtypes.result_type(a, b)
+        if a.data.dtype != rt:
+            a = E.Cast.apply(a, dtype=rt)
+        return a, Tensor._wrap(a._device.xp.asarray(b, dtype=rt), a._device)
+    if isinstance(b, np.generic):
+        return _binary_operands(a, Tensor._wrap(a._device.xp.asarray(b), a._device))
+    return _binary_operands(a, tensor(b, device=a._device))
+
+
+class Tensor:
+    """An n-dimensional array that records the ops applied to it, for reverse-mode differentiation.
+
+    `Tensor(data)` makes Python numbers and lists the default float dtype (float32), as torch.Tensor does, and
+    keeps an ndarray's dtype. NOTE: unlike torch, it defaults to requires_grad=True for floating data, because
+    seeds 000 and 003 rely on it; `minigrad.tensor(data)` and the factories default to requires_grad=False.
+
+    >>> x = Tensor([2.0, 3.0])
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([4., 6.])
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_device", "_version", "name", "_retains_grad", "_hooks",
+                 "__weakref__")
+    __array_priority__ = 1000
+
+    def __init__(self, data=None, requires_grad=None, dtype=None, device=None, name=None, shape=None):
+        dev = get_device(device)
+        if data is None:
+            if shape is None:
+                raise TypeError("Tensor: give data, or shape= (and name=) for a placeholder fed at forward()")
+            from .lazy import make_placeholder  # noqa: PLC0415 - lazy graphs are optional machinery
+
+            make_placeholder(self, shape, dtype, dev, name, requires_grad)
+            return
+        arr = _to_array(data, None if dtype is None else dtypes.as_dtype(dtype), dev.xp, tensor_style=False)
+        if requires_grad is None:
+            requires_grad = arr.dtype.kind == "f"
+        _check_requires_grad(requires_grad, arr.dtype, "Tensor")
+        self.data, self.requires_grad, self._device, self.name = arr, bool(requires_grad), dev, name
+        self.grad = self._ctx = self._hooks = None
+        self._version = 0
+        self._retains_grad = False
+
+    @classmethod
+    def _wrap(cls, array, device, requires_grad=False):
+        """A Tensor around an existing array, no copy, no checks: for internal use."""
+        t = _new(cls)
+        t.data, t.requires_grad, t._device = array, requires_grad, device
+        t.grad = t._ctx = t.name = t._hooks = None
+        t._version = 0
+        t._retains_grad = False
+        return t
+
+    # ----------------------------------------------------------------------------------- attributes
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def device(self):
+        return self._device
+
+    @property
+    def is_leaf(self):
+        return self._ctx is None
+
+    @property
+    def grad_fn(self):
+        return self._ctx
+
+    @property
+    def xp(self):
+        return self._device.xp
+
+    def dim(self):
+        return self.data.ndim
+
+    def size(self, dim=None):
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[_dims(dim, self.ndim, "size")[0]]
+
+    def numel(self):
+        return int(self.data.size)
+
+    def element_size(self):
+        return self.data.itemsize
+
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"item: a Tensor with {self.data.size} elements (shape {self.shape}) cannot be "
+                               "converted to a Python scalar")
+        return self.data.item()
+
+    def numpy(self):
+        return self._device.xp.to_host(self.data) if self._device.type != "cpu" else self.data
+
+    def tolist(self):
+        return self.numpy().tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        return arr if dtype is None else arr.astype(dtype)
+
+    def __float__(self):
+        return builtins.float(self.item())
+
+    def __int__(self):
+        return builtins.int(self.item())
+
+    def __index__(self):
+        if self.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors of a single element can be converted to an index (dtype {self.dtype})")
+        return builtins.int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} elements (shape {self.shape}) is "
+                               "ambiguous; use .any() or .all()")
+        return builtins.bool(self.data)
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        from .printing import tensor_repr  # noqa: PLC0415 - printing is not on the hot path
+
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    # ----------------------------------------------------------------------------------- autograd
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Backpropagate into the leaves' `.grad`. Matches torch.Tensor.backward, except that a non-scalar tensor
+        without `gradient` is seeded with ones (seed 002), as if `.sum()` had been called first."""
+        if not self.requires_grad:
+            raise RuntimeError(f"backward: this tensor (shape {tuple(self.shape)}) does not require grad and has no "
+                               "grad_fn; did you create its inputs with requires_grad=False or under no_grad()?")
+        seed = self._seed(gradient, "backward")
+        if create_graph:
+            seed = Tensor._wrap(seed, self._device) if not isinstance(seed, Tensor) else seed
+        elif isinstance(seed, Tensor):
+            seed = seed.data
+        if retain_graph is None:
+            retain_graph = create_graph
+        if inputs is not None:
+            from .autograd.functional_api import backward_into  # noqa: PLC0415
+
+            return backward_into(self, seed, inputs, retain_graph, create_graph)
+        with_grad = GradMode.enabled
+        GradMode.enabled = create_graph
+        try:
+            run_backward([self], [seed], retain_graph, create_graph)
+        finally:
+            GradMode.enabled = with_grad
+
+    def _seed(self, gradient, op):
+        if gradient is None:
+            return self._device.xp.ones(self.shape, dtype=self.dtype)
+        g = gradient if isinstance(gradient, Tensor) else tensor(gradient, dtype=self.dtype, device=self._device)
+        if g.shape != self.shape:
+            raise RuntimeError(f"{op}: gradient has shape {tuple(g.shape)} but the tensor has shape {tuple(self.shape)}")
+        return g
+
+    def zero_grad(self):
+        """Drop the accumulated gradient (sets .grad to None, as torch's zero_grad(set_to_none=True))."""
+        self.grad = None
+
+    def detach(self):
+        return Tensor._wrap(self.data, self._device)
+
+    def detach_(self):
+        self._ctx = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        _check_requires_grad(requires_grad, self.dtype, "requires_grad_")
+        if not requires_grad and self._ctx is not None:
+            raise RuntimeError("requires_grad_: you can only change requires_grad flags of leaf tensors; use detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self):
+        if self._ctx is not None:
+            self._retains_grad = True
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when this tensor's gradient is computed; a non-None return replaces it."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that doesn't require gradient")
+        from .hooks import RemovableHandle  # noqa: PLC0415
+
+        if self._hooks is None:
+            self._hooks = {}
+        return RemovableHandle(self._hooks, hook)
+
+    # ----------------------------------------------------------------------------------- conversion
+    def clone(self):
+        return M.Clone.apply(self)
+
+    def to(self, *args, dtype=None, device=None, copy=False):
+        for a in args:
+            if isinstance(a, (str, Device)):
+                device = a
+            elif isinstance(a, Tensor):
+                dtype, device = a.dtype, a.device
+            else:
+                dtype = a
+        out = self
+        if device is not None and get_device(device) != self._device:
+            from .backend import transfer  # noqa: PLC0415
+
+            out = transfer(out, get_device(device))
+        if dtype is not None and dtypes.as_dtype(dtype) != out.dtype:
+            out = E.Cast.apply(out, dtype=dtypes.as_dtype(dtype))
+        if copy and out is self:
+            out = self.clone()
+        return out
+
+    def type(self, dtype=None):
+        return str(self.dtype) if dtype is None else self.to(dtype)
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else f"cuda:{device}")
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool_)
+
+    # ----------------------------------------------------------------------------------- arithmetic
+    def __add__(self, other):
+        return E.Add.apply(*_binary_operands(self, other))
+
+    def __radd__(self, other):
+        b, a = _binary_operands(self, other)
+        return E.Add.apply(a, b)
+
+    def __sub__(self, other):
+        return E.Sub.apply(*_binary_operands(self, other))
+
+    def __rsub__(self, other):
+        b, a = _binary_operands(self, other)
+        return E.Sub.apply(a, b)
+
+    def __mul__(self, other):
+        return E.Mul.apply(*_binary_operands(self, other))
+
+    def __rmul__(self, other):
+        b, a = _binary_operands(self, other)
+        return E.Mul.apply(a, b)
+
+    def __truediv__(self, other):
+        a, b = _binary_operands(self, other)
+        if a.dtype.kind != "f":
+            a, b = a.to(dtypes.get_default_dtype()), b.to(dtypes.get_default_dtype())
+        return E.Div.apply(a, b)
+
+    def __rtruediv__(self, other):
+        b, a = _binary_operands(self, other)
+        if a.dtype.kind != "f":
+            a, b = a.to(dtypes.get_default_dtype()), b.to(dtypes.get_default_dtype())
+        return E.Div.apply(a, b)
+
+    def __neg__(self):
+        return E.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, (builtins.int, builtins.float)) and not isinstance(exponent, builtins.bool):
+            if self.dtype.kind != "f" and (isinstance(exponent, builtins.float) or exponent < 0):
+                if isinstance(exponent, builtins.float):
+                    return E.PowScalar.apply(self.to(dtypes.get_default_dtype()), exponent=exponent)
+                raise RuntimeError(f"pow: integers to negative integer powers are not allowed (exponent {exponent})")
+            return E.PowScalar.apply(self, exponent=exponent)
+        return E.Pow.apply(*_binary_operands(self, exponent))
+
+    def __rpow__(self, base):
+        b, a = _binary_operands(self, base)
+        return E.Pow.apply(a, b)
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(tensor(other, device=self._device), self)
+
+    # ----------------------------------------------------------------------------------- in place
+    def _inplace(self, result_fn, other, op):
+        """x op= y. Off the graph (no grad mode, or a leaf: seed 000's `x -= x.grad * lr`) the array is updated in
+        place; on the graph the tensor is rebased onto a new node, as torch does."""
+        other_rg = isinstance(other, Tensor) and other.requires_grad
+        if not GradMode.enabled or (self._ctx is None and (self.requires_grad or not other_rg)):
+            with no_grad():
+                result = result_fn(self.detach(), other)
+            self._write(result.data, op)
+        else:
+            snapshot = self.detach()
+            snapshot.requires_grad, snapshot._ctx = self.requires_grad, self._ctx
+            result = result_fn(snapshot, other)
+            if result.dtype != self.dtype:
+                result = result.to(self.dtype)
+            if result.shape != self.shape:
+                raise RuntimeError(f"{op}: output with shape {tuple(self.shape)} doesn't match the broadcast shape "
+                                   f"{tuple(result.shape)}")
+            self.data, self._ctx, self.requires_grad = result.data, result._ctx, True
+        self._version += 1
+        return self
+
+    def _write(self, values, op):
+        xp = self._device.xp
+        if values.shape != self.shape:
+            try:
+                values = xp.broadcast_to(values, self.shape)
+            except ValueError:
+                raise RuntimeError(f"{op}: output with shape {tuple(self.shape)} doesn't match the broadcast shape "
+                                   f"{tuple(values.shape)}") from None
+        if values.dtype != self.dtype and not xp.can_cast(values.dtype, self.dtype, casting="same_kind"):
+            raise RuntimeError(f"{op}: result type {values.dtype} can't be cast to the desired output type "
+                               f"{self.dtype}")
+        xp.copyto(self.data, values, casting="unsafe")
+
+    def __iadd__(self, other):
+        return self._inplace(Tensor.__add__, other, "add_")
+
+    def __isub__(self, other):
+        return self._inplace(Tensor.__sub__, other, "sub_")
+
+    def __imul__(self, other):
+        return self._inplace(Tensor.__mul__, other, "mul_")
+
+    def __itruediv__(self, other):
+        return self._inplace(Tensor.__truediv__, other, "div_")
+
+    def __ipow__(self, other):
+        return self._inplace(Tensor.__pow__, other, "pow_")
+
+    def add_(self, other, alpha=1):
+        return self._inplace(Tensor.__add__, other if alpha == 1 else other * alpha, "add_")
+
+    def sub_(self, other, alpha=1):
+        return self._inplace(Tensor.__sub__, other if alpha == 1 else other * alpha, "sub_")
+
+    def mul_(self, other):
+        return self._inplace(Tensor.__mul__, other, "mul_")
+
+    def div_(self, other):
+        return self._inplace(Tensor.__truediv__, other, "div_")
+
+    def zero_(self):
+        return self._inplace(lambda a, _: a * 0, None, "zero_")
+
+    def fill_(self, value):
+        return self._inplace(lambda a, v: a * 0 + v, value, "fill_")
+
+    def copy_(self, src):
+        return self._inplace(lambda a, s: a * 0 + s, src, "copy_")
+
+    # ----------------------------------------------------------------------------------- unary math
+    def exp(self):
+        return E.Exp.apply(_floating(self))
+
+    def log(self):
+        return E.Log.apply(_floating(self))
+
+    def tanh(self):
+        return E.Tanh.apply(_floating(self))
+
+    def sigmoid(self):
+        return E.Sigmoid.apply(_floating(self))
+
+    def relu(self):
+        return E.Relu.apply(self)
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def add(self, other, alpha=1):
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other, alpha=1):
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def neg(self):
+        return -self
+
+    def matmul(self, other):
+        return matmul(self, other)
+
+    # ----------------------------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim=False, dtype=None, axis=None, keepdims=None):
+        x = self if dtype is None else self.to(dtype)
+        if x.dtype.kind == "b":
+            x = x.to(dtypes.int64)
+        return R.Sum.apply(x, axis=_dims(axis if dim is None else dim, self.ndim, "sum"),
+                           keepdims=keepdim if keepdims is None else keepdims)
+
+    def mean(self, dim=None, keepdim=False, dtype=None, axis=None, keepdims=None):
+        x = self if dtype is None else self.to(dtype)
+        if x.dtype.kind != "f":
+            raise RuntimeError(f"mean: could not infer output dtype; input dtype must be floating point, got {x.dtype}")
+        axes = _dims(axis if dim is None else dim, self.ndim, "mean")
+        n = 1
+        for a in axes:
+            n *= self.shape[a]
+        return x.sum(axes, keepdim if keepdims is None else keepdims) / n if n else x.sum(axes, keepdim) * float("nan")
+
+    def amax(self, dim=None, keepdim=False):
+        axes = _dims(dim, self.ndim, "amax")
+        _nonempty(self, axes, "amax")
+        return R.Amax.apply(self, axis=axes, keepdims=keepdim)
+
+    def amin(self, dim=None, keepdim=False):
+        axes = _dims(dim, self.ndim, "amin")
+        _nonempty(self, axes, "amin")
+        return R.Amin.apply(self, axis=axes, keepdims=keepdim)
+
+    # ----------------------------------------------------------------------------------- shape
+    def reshape(self, *shape):
+        shape = _shape_arg(shape)
+        try:
+            target = np.empty(self.shape, dtype=np.bool_).reshape(shape).shape
+        except ValueError:
+            raise RuntimeError(f"reshape: shape {tuple(shape)} is invalid for input of size {self.numel()} "
+                               f"(shape {tuple(self.shape)})") from None
+        return self if target == self.shape else M.Reshape.apply(self, shape=target)
+
+    view = reshape
+
+    def permute(self, *dims):
+        dims = _shape_arg(dims)
+        if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)):
+            raise RuntimeError(f"permute: dims {tuple(dims)} are not a permutation of the {self.ndim} dimensions "
+                               f"of a tensor of shape {tuple(self.shape)}")
+        return M.Permute.apply(self, axes=tuple(d % self.ndim for d in dims))
+
+    def transpose(self, dim0, dim1):
+        if self.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
+            return self
+        a, b = _dims(dim0, self.ndim, "transpose")[0], _dims(dim1, self.ndim, "transpose")[0]
+        axes = list(range(self.ndim))
+        axes[a], axes[b] = axes[b], axes[a]
+        return M.Permute.apply(self, axes=tuple(axes))
+
+    @property
+    def T(self):
+        return self if self.ndim < 2 else M.Permute.apply(self, axes=tuple(reversed(range(self.ndim))))
+
+    @property
+    def mT(self):
+        if self.ndim < 2:
+            raise RuntimeError(f"mT: tensor.mT is only supported on matrices or batches of matrices. Got {self.ndim}-D")
+        return self.transpose(-2, -1)
+
+    def expand(self, *shape):
+        shape = _shape_arg(shape)
+        lead = len(shape) - self.ndim
+        if lead < 0:
+            raise RuntimeError(f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to the "
+                               f"number of dimensions in the tensor ({self.ndim})")
+        target = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
+        return self.broadcast_to(target)
+
+    def broadcast_to(self, *shape):
+        shape = _shape_arg(shape)
+        try:
+            np.broadcast_shapes(self.shape, shape)
+            if np.broadcast_shapes(self.shape, shape) != shape:
+                raise ValueError
+        except ValueError:
+            raise RuntimeError(f"broadcast_to: the shape {tuple(self.shape)} cannot be broadcast to "
+                               f"{tuple(shape)}") from None
+        return self if shape == self.shape else M.Expand.apply(self, shape=shape)
+
+    def __getitem__(self, index):
+        return M.GetItem.apply(self, index=_index_arg(index, self))
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(builtins.int(s) for s in shape)
+
+
+def _index_arg(index, t):
+    """Turn Tensors (and lists) inside an index into arrays, so that NumPy indexing semantics apply."""
+    if isinstance(index, tuple):
+        return tuple(_index_arg(i, t) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return t._device.xp.asarray(index)
+    return index
+
+
+def _floating(t):
+    return t if t.dtype.kind == "f" else t.to(dtypes.get_default_dtype())
+
+
+def _nonempty(t, axes, op):
+    for a in axes:
+        if t.shape[a] == 0:
+            raise IndexError(f"{op}: expected reduction dim {a} to have non-zero size (shape {tuple(t.shape)})")
+    if not axes and t.numel() == 0:
+        raise RuntimeError(f"{op}: cannot reduce an empty tensor (shape {tuple(t.shape)})")
+
+
+def matmul(a, b):
+    """torch.matmul, promoting mixed float dtypes as NumPy does (float32 @ float64 gives float64)."""
+    if not isinstance(a, Tensor):
+        a = tensor(a)
+    a, b = _binary_operands(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes {tuple(a.shape)} and "
+                           f"{tuple(b.shape)}")
+    ka = a.shape[-1]
+    kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if ka != kb:
+        raise RuntimeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied ({ka} != {kb})")
+    if a.ndim > 2 or b.ndim > 2:
+        try:
+            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            raise RuntimeError(f"matmul: batch dimensions of shapes {tuple(a.shape)} and {tuple(b.shape)} "
+                               "cannot be broadcast") from None
+    return L.MatMul.apply(a, b)
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """Build a tensor, inferring the dtype as torch.tensor does (float -> float32, int -> int64, bool -> bool;
+    an ndarray keeps its dtype). Defaults to requires_grad=False."""
+    dev = get_device(device)
+    arr = _to_array(data, None if dtype is None else dtypes.as_dtype(dtype), dev.xp, tensor_style=True)
+    _check_requires_grad(requires_grad, arr.dtype, "tensor")
+    return Tensor._wrap(arr, dev, bool(requires_grad))
+
+
+_function.Tensor = Tensor
