@@ -1,0 +1,35 @@
+"""minigrad.scalar: a pure-Python scalar autograd engine (no NumPy) and a small neural-network library on it.
+
+See docs/scalar.md. ``Value`` is the engine; ``nn`` holds the modules, ``optim`` the SGD optimizer, ``arrays`` the
+nested-list helpers and ``checkpoint`` the JSON save/load of seed 001.
+"""
+
+from .arrays import as_value_array, flatten, reshape, transpose, value_array_to_list
+from .checkpoint import load, load_parameters, save, save_parameters
+from .nn import (
+    MLP,
+    BCELoss,
+    Conv2D,
+    CrossEntropyLoss,
+    Layer,
+    Linear,
+    Module,
+    MSELoss,
+    Neuron,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    log_softmax,
+)
+from .optim import SGD
+from .value import Value, softmax
+
+__all__ = [
+    "Value", "softmax", "log_softmax",
+    "Module", "Neuron", "Layer", "MLP", "Linear", "Conv2D", "Sequential",
+    "ReLU", "Sigmoid", "Tanh", "Softmax", "MSELoss", "BCELoss", "CrossEntropyLoss",
+    "SGD", "save", "load", "save_parameters", "load_parameters",
+    "as_value_array", "value_array_to_list", "flatten", "reshape", "transpose",
+]  # fmt: skip
