@@ -238,30 +238,40 @@ class Tensor:
             raise RuntimeError(f"backward: this tensor (shape {tuple(self.shape)}) does not require grad and has no "
                                "grad_fn; did you create its inputs with requires_grad=False or under no_grad()?")
         seed = self._seed(gradient, "backward")
-        if create_graph:
-            seed = Tensor._wrap(seed, self._device) if not isinstance(seed, Tensor) else seed
-        elif isinstance(seed, Tensor):
-            seed = seed.data
         if retain_graph is None:
             retain_graph = create_graph
         if inputs is not None:
             from .autograd.functional_api import backward_into  # noqa: PLC0415
 
             return backward_into(self, seed, inputs, retain_graph, create_graph)
+        if not create_graph:
+            if GradMode.enabled:
+                GradMode.enabled = False
+                try:
+                    run_backward([self], [seed], retain_graph)
+                finally:
+                    GradMode.enabled = True
+            else:
+                run_backward([self], [seed], retain_graph)
+            return
         with_grad = GradMode.enabled
-        GradMode.enabled = create_graph
+        GradMode.enabled = True
         try:
-            run_backward([self], [seed], retain_graph, create_graph)
+            run_backward([self], [Tensor._wrap(seed, self._device)], retain_graph, True)
         finally:
             GradMode.enabled = with_grad
 
     def _seed(self, gradient, op):
+        """The upstream gradient as an array: ones when not given (seed 002's non-scalar rule)."""
         if gradient is None:
-            return self._device.xp.ones(self.shape, dtype=self.dtype)
-        g = gradient if isinstance(gradient, Tensor) else tensor(gradient, dtype=self.dtype, device=self._device)
+            seed = self._device.xp.empty(self.data.shape, dtype=self.data.dtype)
+            seed[...] = 1
+            return seed
+        g = gradient.data if isinstance(gradient, Tensor) else tensor(gradient, dtype=self.dtype,
+                                                                       device=self._device).data
         if g.shape != self.shape:
             raise RuntimeError(f"{op}: gradient has shape {tuple(g.shape)} but the tensor has shape {tuple(self.shape)}")
-        return g
+        return g if g.dtype == self.dtype else self._device.xp.astype(g, self.dtype)
 
     def zero_grad(self):
         """Drop the accumulated gradient (sets .grad to None, as torch's zero_grad(set_to_none=True))."""

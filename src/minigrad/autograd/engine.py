@@ -10,23 +10,27 @@ from .function import Function
 
 
 def toposort(roots):
-    """Tensors that require grad, reachable from `roots`, parents before children. Iterative: no recursion limit."""
+    """Non-leaf tensors reachable from `roots` through tensors that require grad, parents before children.
+
+    Iterative depth-first search, so a 100,000-op chain needs no recursion. Leaves are not listed: the engine
+    accumulates into them as their gradients arrive.
+    """
     order, visited = [], set()
-    stack = [(r, False) for r in roots]
-    while stack:
-        t, expanded = stack.pop()
-        if expanded:
-            order.append(t)
+    for root in roots:
+        if root._ctx is None or id(root) in visited:
             continue
-        if id(t) in visited:
-            continue
-        visited.add(id(t))
-        stack.append((t, True))
-        ctx = t._ctx
-        if ctx is not None:
-            for p in ctx.parents:
-                if p.requires_grad and id(p) not in visited:
-                    stack.append((p, False))
+        visited.add(id(root))
+        stack = [(root, iter(root._ctx.parents))]
+        while stack:
+            t, parents = stack[-1]
+            for p in parents:
+                if p._ctx is not None and id(p) not in visited and p.requires_grad:
+                    visited.add(id(p))
+                    stack.append((p, iter(p._ctx.parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(t)
     return order
 
 
@@ -45,6 +49,7 @@ def unbroadcast(xp, grad, shape, dtype):
 
 
 def _check_versions(ctx, out):
+    """Raise if an input or the output of ctx changed in place after ctx recorded it (slow path only)."""
     saved = ctx.saved
     for p, v in zip(ctx.parents, ctx.versions):
         if p._version != v and (p.requires_grad or any(s is p.data for s in saved)):
@@ -94,55 +99,76 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
     are returned in that order instead and no `.grad` is touched (autograd.grad).
     """
     Tensor = _function.Tensor
-    order = toposort(roots)
     grads = {}
-    for r, s in zip(roots, seeds):
-        grads[id(r)] = s if id(r) not in grads else grads[id(r)] + s
-    passed = {id(s) for s in seeds}  # arrays that may also live elsewhere: copy before storing in a leaf
     wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
     results = [None] * (0 if inputs is None else len(inputs))
 
-    for t in reversed(order):
-        g = grads.pop(id(t), None)
-        if g is None:
-            continue
+    def deliver(t, g, shared):
+        # a leaf, a retain_grad tensor or a wanted input receives g
         if t._hooks:
             g = _run_tensor_hooks(t, g, create_graph, Tensor)
-        ctx = t._ctx
         if wanted is not None:
             i = wanted.get(id(t))
             if i is not None:
-                results[i] = g if create_graph else Tensor._wrap(g, t._device)
-        elif ctx is None or t._retains_grad:
-            _accumulate(t, g, id(g) in passed or getattr(g, "base", None) is not None, create_graph, Tensor)
-        if ctx is None:
+                prev = results[i]
+                results[i] = g if prev is None else prev + g
+        else:
+            _accumulate(t, g, shared, create_graph, Tensor)
+
+    for r, s in zip(roots, seeds):
+        if r._ctx is None:
+            deliver(r, s, True)
+        else:
+            grads[id(r)] = s if id(r) not in grads else grads[id(r)] + s
+
+    fast = wanted is None and not create_graph
+    for t in reversed(toposort(roots)):
+        g = grads.pop(id(t), None)
+        if g is None:
             continue
+        ctx = t._ctx
+        if t._hooks or t._retains_grad or wanted is not None and id(t) in wanted:
+            if t._hooks:
+                g = _run_tensor_hooks(t, g, create_graph, Tensor)
+            if t._retains_grad and wanted is None:
+                _accumulate(t, g, True, create_graph, Tensor)
+            elif wanted is not None and id(t) in wanted:
+                results[wanted[id(t)]] = g
         saved = ctx.saved
         if saved is None:
             raise RuntimeError(
                 f"backward: trying to backward through the graph a second time: the saved arrays of {ctx.name()} "
                 f"(output shape {tuple(t.shape)}) were freed by the first backward. Pass retain_graph=True to the "
                 f"first backward() if you need to backward twice")
-        _check_versions(ctx, t)
-        passed.add(id(g))
-        if create_graph:
-            gs = ctx.backward(_graph_ctx(ctx, t), g)
-        else:
-            gs = ctx.backward(ctx, g)
+        parents = ctx.parents
+        for p, v in zip(parents, ctx.versions):
+            if p._version != v:
+                _check_versions(ctx, t)
+        if t._version and saved:
+            _check_versions(ctx, t)
+        gs = ctx.backward(_graph_ctx(ctx, t) if create_graph else ctx, g)
         if type(gs) is not tuple:
             gs = (gs,)
-        if len(gs) != len(ctx.parents):
-            raise RuntimeError(f"{ctx.name()} returned {len(gs)} gradients for {len(ctx.parents)} inputs")
-        xp = ctx.xp
-        for p, pg in zip(ctx.parents, gs):
+        if len(gs) != len(parents):
+            raise RuntimeError(f"{ctx.name()} returned {len(gs)} gradients for {len(parents)} inputs")
+        for p, pg in zip(parents, gs):
             if pg is None or not p.requires_grad:
                 continue
             pdata = p.data
-            if pg.shape != pdata.shape or pg.dtype != pdata.dtype:
-                pg = unbroadcast(_xp_for(pg, xp, create_graph, p), pg, pdata.shape, pdata.dtype)
-            key = id(p)
-            prev = grads.get(key)
-            grads[key] = pg if prev is None else prev + pg
+            if pg.shape != pdata.shape or (pg.dtype is not pdata.dtype and pg.dtype != pdata.dtype):
+                pg = unbroadcast(_xp_for(pg, ctx.xp, create_graph, p), pg, pdata.shape, pdata.dtype)
+            if p._ctx is not None:
+                key = id(p)
+                prev = grads.get(key)
+                grads[key] = pg if prev is None else prev + pg
+            elif fast and not p._hooks:
+                if p.grad is None:
+                    # pg may be the incoming grad passed through (Add) or a view: then it is not ours to keep
+                    p.grad = Tensor._wrap(pg.copy() if pg is g or pg.base is not None else pg, p._device)
+                else:
+                    p.grad.data = p.grad.data + pg
+            else:
+                deliver(p, pg, create_graph or pg is g or pg.base is not None)
         if not retain_graph and saved:
             ctx.saved = None
     if inputs is not None:
@@ -151,6 +177,8 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
                 raise RuntimeError(
                     f"grad: input {i} (shape {tuple(inputs[i].shape)}) was not used to compute the outputs; "
                     "pass allow_unused=True to get None for it")
+        if not create_graph:
+            results = [None if r is None else Tensor._wrap(r, inputs[i]._device) for i, r in enumerate(results)]
         return results
     return None
 

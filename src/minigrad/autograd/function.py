@@ -39,28 +39,46 @@ class Function:
     def apply(cls, *inputs, **attrs):
         """Run forward on the inputs' arrays; record a node when grad mode is on and an input requires grad."""
         ctx = cls()
-        dev = inputs[0]._device
+        x = inputs[0]
+        dev = x._device
         ctx.xp = dev.xp
-        out = cls.forward(ctx, *[t.data for t in inputs], **attrs)
+        n = len(inputs)
+        # arity special cases: apply() is the forward hot path (see benchmarks/bench_small_ops.py)
+        if n == 1:
+            out = cls.forward(ctx, x.data, **attrs)
+            record = x.requires_grad
+        elif n == 2:
+            y = inputs[1]
+            out = cls.forward(ctx, x.data, y.data, **attrs)
+            record = x.requires_grad or y.requires_grad
+        else:
+            out = cls.forward(ctx, *[t.data for t in inputs], **attrs)
+            record = True in [t.requires_grad for t in inputs]
         t = _new(Tensor)
         t.data = out
-        t.grad = t._ctx = t.name = t._hooks = None
+        t.grad = t.name = t._hooks = None
         t._device = dev
         t._version = 0
         t._retains_grad = False
-        if GradMode.enabled and cls.differentiable:
-            needs = tuple([p.requires_grad for p in inputs])
-            if True in needs:
-                ctx.parents = inputs
-                ctx.needs_input_grad = needs
-                ctx.versions = [p._version for p in inputs]
-                ctx.attrs = attrs
-                t._ctx = ctx
-                t.requires_grad = True
-                if _hooks.on_record is not None:
-                    _hooks.on_record(ctx, t)
-                return t
-        t.requires_grad = False
+        if record and GradMode.enabled and cls.differentiable:
+            if n == 1:
+                ctx.needs_input_grad = (True,)
+                ctx.versions = (x._version,)
+            elif n == 2:
+                ctx.needs_input_grad = (x.requires_grad, y.requires_grad)
+                ctx.versions = (x._version, y._version)
+            else:
+                ctx.needs_input_grad = tuple([p.requires_grad for p in inputs])
+                ctx.versions = tuple([p._version for p in inputs])
+            ctx.parents = inputs
+            ctx.attrs = attrs
+            t._ctx = ctx
+            t.requires_grad = True
+            if _hooks.on_record is not None:
+                _hooks.on_record(ctx, t)
+        else:
+            t._ctx = None
+            t.requires_grad = False
         return t
 
 

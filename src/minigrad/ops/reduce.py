@@ -17,8 +17,10 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        xp = ctx.xp
-        return xp.broadcast_to(_expand_back(xp, grad, ctx.shape, ctx.axis, ctx.keepdims), ctx.shape)
+        xp, shape = ctx.xp, ctx.shape
+        if not ctx.keepdims and ctx.axis:
+            grad = xp.reshape(grad, tuple(1 if i in ctx.axis else n for i, n in enumerate(shape)))
+        return xp.broadcast_to(grad, shape)
 
 
 class Amax(Function):
@@ -49,3 +51,120 @@ class Amin(Amax):
         ctx.save_for_backward(a, out)
         ctx.axis, ctx.keepdims = axis, keepdims
         return out
+
+
+class Prod(Function):
+    """Product over axes. Zeros are handled as torch does: with one zero in a slice, that element's gradient is
+    the product of the others; with two or more, every gradient in the slice is 0."""
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims=False):
+        out = ctx.xp.prod(a, axis=axis, keepdims=keepdims)
+        ctx.save_for_backward(a, out)
+        ctx.axis, ctx.keepdims = axis, keepdims
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = ctx.xp
+        a, out = ctx.saved
+        grad = _expand_back(xp, grad, a.shape, ctx.axis, ctx.keepdims)
+        zero = a == 0
+        if not xp.any(zero):
+            return grad * _expand_back(xp, out, a.shape, ctx.axis, ctx.keepdims) / a
+        nonzero = xp.where(zero, 1.0, a)
+        others = xp.prod(nonzero, axis=ctx.axis, keepdims=True)
+        nzeros = xp.sum(xp.astype(zero, a.dtype), axis=ctx.axis, keepdims=True)
+        # no zero in the slice: prod/x; exactly one zero: the zero gets the product of the others
+        g = xp.where(nzeros == 0, others / nonzero, 0.0)
+        g = xp.where(zero & (nzeros == 1), others, g)
+        return grad * g
+
+
+class LogSumExp(Function):
+    # fused: exp overflows at |x| ~ 89 (float32); shifting by the max keeps it finite at any magnitude
+    @staticmethod
+    def forward(ctx, a, axis, keepdims=False):
+        xp = ctx.xp
+        m = xp.max(a, axis=axis, keepdims=True) if a.size else xp.zeros((1,) * a.ndim, dtype=a.dtype)
+        m = xp.where(xp.isfinite(m), m, 0.0)
+        out = xp.log(xp.sum(xp.exp(a - m), axis=axis, keepdims=True)) + m
+        if not keepdims:
+            out = xp.squeeze(out, axis=axis)
+        ctx.save_for_backward(a, out)
+        ctx.axis, ctx.keepdims = axis, keepdims
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = ctx.xp
+        a, out = ctx.saved
+        grad = _expand_back(xp, grad, a.shape, ctx.axis, ctx.keepdims)
+        out = _expand_back(xp, out, a.shape, ctx.axis, ctx.keepdims)
+        return grad * xp.exp(a - out)
+
+
+class Softmax(Function):
+    # fused: the shift by the max keeps exp finite at |x| = 1000
+    @staticmethod
+    def forward(ctx, a, axis):
+        xp = ctx.xp
+        e = xp.exp(a - xp.max(a, axis=axis, keepdims=True)) if a.size else a
+        out = e / xp.sum(e, axis=axis, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        go = grad * out
+        return go - out * ctx.xp.sum(go, axis=ctx.axis, keepdims=True)
+
+
+class LogSoftmax(Function):
+    # fused: log(softmax(x)) underflows to -inf where x - max(x) < -104 (float32)
+    @staticmethod
+    def forward(ctx, a, axis):
+        xp = ctx.xp
+        shifted = a - xp.max(a, axis=axis, keepdims=True) if a.size else a
+        out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        xp = ctx.xp
+        return grad - xp.exp(out) * xp.sum(grad, axis=ctx.axis, keepdims=True)
+
+
+class Cumsum(Function):
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        return ctx.xp.cumsum(a, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = ctx.xp
+        return xp.flip(xp.cumsum(xp.flip(grad, axis=ctx.axis), axis=ctx.axis), axis=ctx.axis)
+
+
+class Argmax(Function):
+    """Index of the first maximum along `axis` (None: of the flattened tensor). No gradient."""
+
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        return ctx.xp.argmax(a, axis=axis, keepdims=keepdims)
+
+
+class Argmin(Function):
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        return ctx.xp.argmin(a, axis=axis, keepdims=keepdims)
