@@ -54,10 +54,6 @@ class _CustomNode(_function.Function):
         Tensor = _function.Tensor
         graph = isinstance(grad, Tensor)  # the engine passes Tensors only under create_graph=True
         user = ctx.user_ctx
-        if user.saved_tensors is None:
-            raise RuntimeError(f"backward: trying to backward through the graph a second time: the tensors saved by "
-                               f"{ctx.fn.__name__} were freed by the first backward. Pass retain_graph=True to the "
-                               "first backward() if you need to backward twice")
         g = grad if graph else Tensor._wrap(grad, ctx.device)
         grads = []
         for i, (shape, dtype) in enumerate(ctx.out_meta):
@@ -97,8 +93,6 @@ class _CustomNode(_function.Function):
                                        f"{list(p.shape)}")
                 r = r if graph else r.data
             out.append(r)
-        if not ctx.retain and not graph:
-            pass
         return tuple(out)
 
 
@@ -174,7 +168,7 @@ class Function:
                 continue
             node = _CustomNode()
             node.fn, node.user_ctx, node.index, node.out_meta = cls, ctx, i, out_meta
-            node.arg_is_tensor, node.device, node.retain = arg_is_tensor, device, True
+            node.arg_is_tensor, node.device = arg_is_tensor, device
             node.xp = device.xp
             node.parents = tuple(tensors)
             node.needs_input_grad = tuple(t.requires_grad for t in tensors)
@@ -190,7 +184,8 @@ class Function:
 
 def once_differentiable(backward):
     """Decorator for a backward that is not itself differentiable: under create_graph it runs without recording,
-    and differentiating its result again raises. Matches torch.autograd.function.once_differentiable."""
+    so its gradients are constants to a second differentiation. NOTE: torch raises on that second differentiation
+    instead; here the second derivative through it is silently zero."""
     import functools  # noqa: PLC0415
 
     @functools.wraps(backward)
