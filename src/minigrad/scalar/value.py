@@ -48,6 +48,16 @@ def _pow(x: float, p: float) -> float:
         return _NAN
 
 
+def _pow_number(x: float, p: float) -> float:
+    """x ** p for a number exponent: torch then uses sqrt and 1/sqrt for p = +-0.5, which keep the sign of -0.0."""
+    if p == 0.5 or p == -0.5:
+        if x < 0:
+            return _NAN
+        r = math.sqrt(x)
+        return r if p > 0 else _div(1.0, r)
+    return _pow(x, p)
+
+
 def _exp(x: float) -> float:
     try:
         return math.exp(x)
@@ -168,7 +178,8 @@ class Value:
             dp = 0.0 if x == 0 and p >= 0 else out * _log(x)
             return Value(out, (self, other), (dx, dp), "PowBackward")
         if isinstance(other, (int, float)):
-            return Value(_pow(x, other), (self,), (0.0 if other == 0 else other * _pow(x, other - 1),), "PowBackward")
+            dx = 0.0 if other == 0 else other * _pow_number(x, other - 1)
+            return Value(_pow_number(x, other), (self,), (dx,), "PowBackward")
         return NotImplemented
 
     def __rpow__(self, other: Number) -> Value:
@@ -181,22 +192,23 @@ class Value:
     # ---- unary functions
     def relu(self) -> Value:
         x = self.data
-        if x > 0:
+        if x > 0 or x != x:  # matches torch: relu(nan) is nan and passes the gradient through
             return Value(x, (self,), (1.0,), "ReluBackward")
         # matches torch: relu'(0) = 0, and the backward is a where(), so even an inf/nan upstream grad passes 0.
-        # Recording no edge gives exactly that, and backward skips the dead unit's subgraph. relu(nan) stays nan.
-        return Value(x if x != x else 0.0, (), (), "ReluBackward")
+        # Recording no edge gives exactly that, and backward skips the dead unit's subgraph.
+        return Value(0.0, (), (), "ReluBackward")
 
     def abs(self) -> Value:
         x = self.data
-        sign = 1.0 if x > 0 else -1.0 if x < 0 else 0.0 if x == 0 else _NAN  # matches torch: abs'(0) = sgn(0) = 0
+        sign = 1.0 if x > 0 else -1.0 if x < 0 else 0.0  # matches torch: abs' = sgn, 0 at 0 and at nan
         return Value(abs(x), (self,), (sign,), "AbsBackward")
 
     __abs__ = abs
 
     def tanh(self) -> Value:
         t = math.tanh(self.data)  # math.tanh saturates at +-1; the exp-based formula overflows at |x| ~ 710
-        return Value(t, (self,), (1.0 - t * t,), "TanhBackward")
+        # (1 - t)(1 + t), not 1 - t*t: the latter loses digits as |t| -> 1, where torch's compiled kernel uses an FMA
+        return Value(t, (self,), ((1.0 - t) * (1.0 + t),), "TanhBackward")
 
     def sigmoid(self) -> Value:
         s = 1.0 / (1.0 + _exp(-self.data))  # torch's formula; exp(-x) -> inf gives exactly 0.0
