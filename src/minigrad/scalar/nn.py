@@ -352,6 +352,9 @@ class MSELoss(_Loss):
         return _reduce("MSELoss", [(p - t) ** 2 for p, t in self._pairs(prediction, target)], self.reduction)
 
 
+_BCE_EPS = 9.999999960041972e-13  # torch's EPSILON is the float32 literal 1e-12f, even for float64
+
+
 class BCELoss(_Loss):
     """Binary cross entropy on probabilities, ``torch.nn.BCELoss``: each log clamped at -100 as torch does.
 
@@ -367,7 +370,8 @@ class BCELoss(_Loss):
             log_1mx = max(math.log(1.0 - x), -100.0) if x < 1 else -100.0
             loss = -(t * log_x + (1.0 - t) * log_1mx)
             # fused like torch's binary_cross_entropy, whose backward is not that of the clamped logs
-            losses.append(Value(loss, (p,), ((x - t) / max((1.0 - x) * x, 1e-12),), "BinaryCrossEntropyBackward"))
+            grad = (x - t) / max((1.0 - x) * x, _BCE_EPS)
+            losses.append(Value(loss, (p,), (grad,), "BinaryCrossEntropyBackward"))
         return _reduce("BCELoss", losses, self.reduction)
 
 
