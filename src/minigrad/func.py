@@ -1,0 +1,421 @@
+"""Function transforms under torch.func's names: grad, grad_and_value, vjp, jvp, jacrev, jacfwd, hessian, vmap.
+
+They are built on the tape, not on a tracer: a transform calls `func` on fresh aliases of the differentiated
+arguments and runs `autograd.grad` on the recorded graph. Each alias is a new node (or a new leaf), so nested
+transforms never confuse one level's variable with another's (grad of `x * grad(lambda y: x * y)(x)` is right).
+A backward records its own graph (create_graph) only when the result reaches a tensor that requires grad outside
+this transform, such as an outer transform's alias or a model parameter, so that transforms compose with each other
+and with `.backward()`; at top level the results come back detached, as torch.func's do.
+
+jvp uses the double-vjp trick: g(u) = J^T u is linear in u, so differentiating <g(u), .> with respect to u in the
+direction v gives J v. jacfwd builds columns from jvps, jacrev rows from vjps; hessian is jacfwd(jacrev(f)).
+vmap maps by looping over the batch axis and stacking (correct for any function; not a vectorising compiler).
+"""
+import functools
+
+from .autograd import function as _function
+from .autograd.functional_api import grad as _autograd_grad
+from .autograd.grad_mode import enable_grad
+from .ops import movement as M
+
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]
+
+
+# ----------------------------------------------------------------------------------- pytrees of tensors
+def _flatten(tree):
+    """Leaves of nested tuples/lists/dicts, and a function that rebuilds the tree from new leaves."""
+    if isinstance(tree, (tuple, list)):
+        parts = [_flatten(x) for x in tree]
+        sizes = [len(p[0]) for p in parts]
+
+        def build(leaves):
+            out, k = [], 0
+            for (_, b), n in zip(parts, sizes):
+                out.append(b(leaves[k:k + n]))
+                k += n
+            return type(tree)(out)
+
+        return [leaf for p in parts for leaf in p[0]], build
+    if isinstance(tree, dict):
+        keys = list(tree)
+        leaves, build_vals = _flatten([tree[k] for k in keys])
+        return leaves, lambda new: dict(zip(keys, build_vals(new)))
+    return [tree], lambda new: new[0]
+
+
+def _check_tensor(x, fn, what):
+    if not isinstance(x, _function.Tensor):
+        raise ValueError(f"{fn}: expected {what} to be a Tensor (or a tuple/list/dict of Tensors), got "
+                         f"{type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"{fn}: can only differentiate with respect to floating point tensors, got {what} of "
+                           f"dtype {x.dtype} (shape {tuple(x.shape)})")
+
+
+def _alias(x):
+    """A fresh differentiable stand-in for x: a new node on x's graph if x requires grad, else a new leaf."""
+    Tensor = _function.Tensor
+    if x.requires_grad:
+        return M.Clone.apply(x)
+    return Tensor._wrap(x.data, x._device, requires_grad=True)
+
+
+def _reaches_outside(outputs, aliases):
+    """Does any output depend on a requires-grad leaf other than these aliases (an outer variable)?"""
+    own = {id(a) for a in aliases}
+    stack = [o for o in outputs if isinstance(o, _function.Tensor) and o.requires_grad]
+    seen = set()
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        if t._ctx is None:
+            if id(t) not in own:
+                return True
+            continue
+        stack.extend(p for p in t._ctx.parents if p.requires_grad)
+    return False
+
+
+def _detach_tree(tree, keep):
+    if keep:
+        return tree
+    leaves, build = _flatten(tree)
+    return build([x.detach() if isinstance(x, _function.Tensor) else x for x in leaves])
+
+
+def _argnums_tuple(argnums, nargs, fn):
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if not nums:
+        raise RuntimeError(f"{fn}: argnums must be non-empty")
+    for a in nums:
+        if not isinstance(a, int) or not -nargs <= a < nargs:
+            raise RuntimeError(f"{fn}: Got argnums={argnums}, but only {nargs} positional inputs")
+    return tuple(a % nargs for a in nums)
+
+
+def _prepare(args, argnums, fn):
+    """Replace args[argnums] by aliases; return new args, the aliased trees' (leaves, build) and all aliases."""
+    nums = _argnums_tuple(argnums, len(args), fn)
+    args = list(args)
+    trees = []
+    for a in nums:
+        leaves, build = _flatten(args[a])
+        for x in leaves:
+            _check_tensor(x, fn, f"argument {a}")
+        al = [_alias(x) for x in leaves]
+        args[a] = build(al)
+        trees.append((al, build))
+    return args, trees, [x for al, _ in trees for x in al]
+
+
+def _split_aux(out, has_aux, fn):
+    if not has_aux:
+        return out, None
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise RuntimeError(f"{fn}(f, has_aux=True): f must return a (output, aux) tuple")
+    return out
+
+
+def _zeros_for(x):
+    Tensor = _function.Tensor
+    return Tensor._wrap(x._device.xp.zeros(x.shape, dtype=x.dtype), x._device)
+
+
+def _vjp_call(outputs, aliases, cotangents, create_graph):
+    gs = _autograd_grad(outputs, aliases, cotangents, retain_graph=True, create_graph=create_graph,
+                        allow_unused=True)
+    return [(_zeros_for(a) if g is None else g) for a, g in zip(aliases, gs)]
+
+
+# ----------------------------------------------------------------------------------- grad
+def grad_and_value(func, argnums=0, has_aux=False):
+    """f -> (gradient of f's scalar output with respect to args[argnums], f's output). Matches torch.func.
+
+    Returns `(grad, value)`, or `(grad, (value, aux))` with has_aux. With a tuple argnums, grad is a tuple.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with enable_grad():
+            new_args, trees, aliases = _prepare(args, argnums, "grad")
+            out = func(*new_args, **kwargs)
+            out, aux = _split_aux(out, has_aux, "grad")
+            if not isinstance(out, _function.Tensor) or out.data.size != 1:
+                shape = tuple(out.shape) if isinstance(out, _function.Tensor) else type(out).__name__
+                raise RuntimeError(f"grad: Expected f(*args) to return a scalar Tensor, got {shape}")
+            keep = _reaches_outside([out], aliases)
+            if out.requires_grad:
+                gs = _vjp_call([out], aliases, None, keep)
+            else:
+                gs = [_zeros_for(a) for a in aliases]
+        k, per_tree = 0, []
+        for al, build in trees:
+            per_tree.append(build(gs[k:k + len(al)]))
+            k += len(al)
+        g = per_tree[0] if isinstance(argnums, int) else tuple(per_tree)
+        value = out if keep else out.detach()
+        if has_aux:
+            return g, (value, _detach_tree(aux, keep))
+        return g, value
+
+    return wrapper
+
+
+def grad(func, argnums=0, has_aux=False):
+    """f -> a function returning the gradient of f's scalar output with respect to args[argnums].
+    Matches torch.func.grad.
+
+    >>> import minigrad
+    >>> from minigrad.func import grad
+    >>> grad(grad(lambda x: (x ** 3).sum()))(minigrad.tensor(2.0))
+    tensor(12.)
+    """
+    gv = grad_and_value(func, argnums, has_aux)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        g, value = gv(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    return wrapper
+
+
+# ----------------------------------------------------------------------------------- vjp / jvp
+def vjp(func, *primals, has_aux=False):
+    """Run func(*primals); return (output, vjp_fn[, aux]) where vjp_fn(cotangents) gives one vector-Jacobian
+    product per primal, as a tuple. Matches torch.func.vjp."""
+    with enable_grad():
+        args, trees, aliases = _prepare(primals, tuple(range(len(primals))), "vjp")
+        out = func(*args)
+        out, aux = _split_aux(out, has_aux, "vjp")
+    out_leaves, _ = _flatten(out)
+    keep = _reaches_outside(out_leaves, aliases)
+
+    def vjp_fn(cotangents):
+        cot_leaves, _ = _flatten(cotangents)
+        if len(cot_leaves) != len(out_leaves):
+            raise RuntimeError(f"vjp_fn: expected {len(out_leaves)} cotangents (one per output), got "
+                               f"{len(cot_leaves)}")
+        for i, (o, c) in enumerate(zip(out_leaves, cot_leaves)):
+            if tuple(c.shape) != tuple(o.shape):
+                raise RuntimeError(f"vjp_fn: Expected cotangent {i} to have shape {tuple(o.shape)}, got "
+                                   f"{tuple(c.shape)}")
+        pairs = [(o, c) for o, c in zip(out_leaves, cot_leaves) if o.requires_grad]
+        graph = keep or any(c.requires_grad for c in cot_leaves)
+        with enable_grad():
+            if pairs:
+                gs = _vjp_call([o for o, _ in pairs], aliases, [c for _, c in pairs], graph)
+            else:
+                gs = [_zeros_for(a) for a in aliases]
+        k, res = 0, []
+        for al, build in trees:
+            res.append(build(gs[k:k + len(al)]))
+            k += len(al)
+        return tuple(res)
+
+    out_ret = _detach_tree(out, keep)
+    return (out_ret, vjp_fn, _detach_tree(aux, keep)) if has_aux else (out_ret, vjp_fn)
+
+
+def _ones_like(x, requires_grad=False):
+    Tensor = _function.Tensor
+    return Tensor._wrap(x._device.xp.ones(x.shape, dtype=x.dtype), x._device, requires_grad)
+
+
+def jvp(func, primals, tangents, *, strict=False, has_aux=False):
+    """(func(*primals), J @ tangents): a Jacobian-vector product. Matches torch.func.jvp.
+
+    Args:
+        func: maps the primals (Tensors or trees of Tensors) to a Tensor or a tuple of Tensors.
+        primals: a tuple of arguments. tangents: a tuple with the same structure and shapes.
+    """
+    if not isinstance(primals, tuple) or not isinstance(tangents, tuple):
+        raise RuntimeError("jvp: Expected primals and tangents to be tuples")
+    p_leaves, _ = _flatten(primals)
+    t_leaves, _ = _flatten(tangents)
+    if len(p_leaves) != len(t_leaves):
+        raise RuntimeError(f"jvp: Expected primals and tangents to have the same structure ({len(p_leaves)} vs "
+                           f"{len(t_leaves)} tensors)")
+    for i, (p, t) in enumerate(zip(p_leaves, t_leaves)):
+        if tuple(p.shape) != tuple(t.shape):
+            raise RuntimeError(f"jvp: Expected primal {i} (shape {tuple(p.shape)}) and its tangent (shape "
+                               f"{tuple(t.shape)}) to have the same shape")
+    with enable_grad():
+        args, trees, aliases = _prepare(primals, tuple(range(len(primals))), "jvp")
+        out = func(*args)
+        out, aux = _split_aux(out, has_aux, "jvp")
+        out_leaves, build_out = _flatten(out)
+        keep = _reaches_outside(out_leaves, aliases) or any(t.requires_grad for t in t_leaves)
+        jv = _jvp_leaves(out_leaves, aliases, t_leaves, keep)
+    result = (_detach_tree(out, keep), build_out(jv))
+    return result + (_detach_tree(aux, keep),) if has_aux else result
+
+
+def _jvp_leaves(out_leaves, aliases, tangents, keep):
+    """J v for each output leaf, by differentiating u -> J^T u (linear in u) in the direction v."""
+    jv = []
+    for o in out_leaves:
+        if not o.requires_grad:
+            jv.append(_zeros_for(o))
+            continue
+        u = _ones_like(o, requires_grad=True)
+        gs = _autograd_grad([o], aliases, [u], retain_graph=True, create_graph=True, allow_unused=True)
+        pairs = [(g, t) for g, t in zip(gs, tangents) if g is not None and g.requires_grad]
+        if not pairs:
+            jv.append(_zeros_for(o))
+            continue
+        (r,) = _autograd_grad([g for g, _ in pairs], [u], [t for _, t in pairs], retain_graph=True,
+                              create_graph=keep, allow_unused=True)
+        jv.append(_zeros_for(o) if r is None else r)
+    return jv
+
+
+# ----------------------------------------------------------------------------------- Jacobians
+def _stack(ts, axis=0):
+    """Stack equal-shaped tensors along a new axis (differentiable)."""
+    shape = tuple(ts[0].shape)
+    axis = axis % (len(shape) + 1)
+    new = shape[:axis] + (1,) + shape[axis:]
+    parts = [M.Reshape.apply(t, shape=new) for t in ts]
+    return parts[0] if len(parts) == 1 else M.Cat.apply(*parts, axis=axis)
+
+
+def _basis(x):
+    """One-hot tensors e_0 ... e_{n-1} shaped like x."""
+    Tensor = _function.Tensor
+    xp = x._device.xp
+    n = int(x.data.size)
+    eye = xp.eye(n, dtype=x.dtype)
+    return [Tensor._wrap(xp.reshape(eye[i], x.shape), x._device) for i in range(n)]
+
+
+def _numel(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
+    """f -> a function returning the Jacobian of f with respect to args[argnums], one row per output element
+    (reverse mode). Shape: output.shape + input.shape. Matches torch.func.jacrev (chunk_size is accepted and
+    ignored: rows are computed one backward at a time)."""
+
+    @functools.wraps(func)
+    def wrapper(*args):
+        with enable_grad():
+            new_args, trees, aliases = _prepare(args, argnums, "jacrev")
+            out = func(*new_args)
+            out, aux = _split_aux(out, has_aux, "jacrev")
+            out_leaves, build_out = _flatten(out)
+            keep = _reaches_outside(out_leaves, aliases)
+            per_out = []
+            for o in out_leaves:
+                rows = [[] for _ in aliases]
+                for e in _basis(o):
+                    gs = (_vjp_call([o], aliases, [e], keep) if o.requires_grad
+                          else [_zeros_for(a) for a in aliases])
+                    for r, g in zip(rows, gs):
+                        r.append(g)
+                jacs = []
+                for a, r in zip(aliases, rows):
+                    j = _stack(r) if r else _zeros_for(a)
+                    jacs.append(M.Reshape.apply(j, shape=tuple(o.shape) + tuple(a.shape)))
+                per_out.append(_rebuild(jacs, trees, argnums))
+        result = build_out(per_out)
+        return (result, _detach_tree(aux, keep)) if has_aux else result
+
+    return wrapper
+
+
+def _rebuild(jacs, trees, argnums):
+    k, res = 0, []
+    for al, build in trees:
+        res.append(build(jacs[k:k + len(al)]))
+        k += len(al)
+    return res[0] if isinstance(argnums, int) else tuple(res)
+
+
+def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
+    """f -> a function returning the Jacobian of f with respect to args[argnums], one column per input element
+    (Jacobian-vector products). Shape: output.shape + input.shape. Matches torch.func.jacfwd."""
+
+    @functools.wraps(func)
+    def wrapper(*args):
+        with enable_grad():
+            new_args, trees, aliases = _prepare(args, argnums, "jacfwd")
+            out = func(*new_args)
+            out, aux = _split_aux(out, has_aux, "jacfwd")
+            out_leaves, build_out = _flatten(out)
+            keep = _reaches_outside(out_leaves, aliases)
+            per_out = []
+            for o in out_leaves:
+                jacs = []
+                if o.requires_grad:
+                    u = _ones_like(o, requires_grad=True)
+                    gs = _autograd_grad([o], aliases, [u], retain_graph=True, create_graph=True, allow_unused=True)
+                for i, a in enumerate(aliases):
+                    g = gs[i] if o.requires_grad else None
+                    if g is None or not g.requires_grad:
+                        cols = None
+                    else:
+                        cols = [_autograd_grad([g], [u], [e], retain_graph=True, create_graph=keep,
+                                               allow_unused=True)[0] for e in _basis(a)]
+                        cols = [(_zeros_for(o) if c is None else c) for c in cols]
+                    shape = tuple(o.shape) + tuple(a.shape)
+                    if cols is None:
+                        Tensor = _function.Tensor
+                        jacs.append(Tensor._wrap(o._device.xp.zeros(shape, dtype=o.dtype), o._device))
+                    else:
+                        j = _stack(cols, axis=-1) if cols else _zeros_for(o)
+                        jacs.append(M.Reshape.apply(j, shape=shape))
+                per_out.append(_rebuild(jacs, trees, argnums))
+        result = build_out(per_out)
+        return (result, _detach_tree(aux, keep)) if has_aux else result
+
+    return wrapper
+
+
+def hessian(func, argnums=0):
+    """f -> a function returning the Hessian of f's scalar output: jacfwd(jacrev(f)). Matches torch.func.hessian."""
+    return jacfwd(jacrev(func, argnums), argnums)
+
+
+# ----------------------------------------------------------------------------------- vmap
+def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+    """f -> a function mapping f over a batch axis of its arguments. Matches torch.func.vmap's results.
+
+    NOTE: implemented as a Python loop over the batch followed by a stack: the results are torch's, the speed is
+    that of the loop.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args):
+        dims = in_dims if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
+        if len(dims) != len(args):
+            raise ValueError(f"vmap: in_dims has {len(dims)} entries but the function got {len(args)} arguments")
+        sizes = {a.shape[d] for a, d in zip(args, dims) if d is not None}
+        if not sizes:
+            raise ValueError("vmap: at least one argument must be mapped over (in_dims all None)")
+        if len(sizes) > 1:
+            raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
+                             f"{sorted(sizes)} for the mapped dimension")
+        (n,) = sizes
+        results = []
+        for i in range(n):
+            sl = [a if d is None else _take(a, d, i) for a, d in zip(args, dims)]
+            results.append(func(*sl))
+        first = results[0]
+        if isinstance(first, tuple):
+            od = out_dims if isinstance(out_dims, (tuple, list)) else (out_dims,) * len(first)
+            return tuple(_stack([r[k] for r in results], axis=od[k]) for k in range(len(first)))
+        return _stack(results, axis=out_dims)
+
+    return wrapper
+
+
+def _take(a, dim, i):
+    index = (slice(None),) * (dim % a.ndim) + (i,)
+    return a[index]
