@@ -1,0 +1,816 @@
+"""Module, Parameter, Buffer and the containers (Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict).
+
+`Module.__setattr__` routes a Parameter into `_parameters`, a Module into `_modules` and a Buffer into `_buffers`,
+so `named_parameters()` and `state_dict()` walk the tree and produce torch's dotted keys ("features.0.weight").
+"""
+import warnings
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor, tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as a trainable parameter when assigned as an attribute.
+
+    Matches torch.nn.Parameter: `Parameter(t)` shares `t`'s array (no copy) and requires grad by default.
+
+    >>> Parameter(tensor([1.0, 2.0]))
+    Parameter containing:
+    tensor([1., 2.], requires_grad=True)
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            data = tensor(np.empty((0,), dtype=dtypes.get_default_dtype()))
+        elif not isinstance(data, Tensor):
+            data = tensor(data)
+        if requires_grad and data.dtype.kind != "f":
+            raise RuntimeError(f"Parameter: only tensors of floating point dtype can require gradients, got dtype "
+                               f"{data.dtype}")
+        self.data, self._device, self.requires_grad = data.data, data._device, bool(requires_grad)
+        self.grad = self._ctx = self.name = self._hooks = None
+        self._version = 0
+        self._retains_grad = False
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+    __str__ = __repr__
+
+    def __deepcopy__(self, memo):
+        out = Parameter(tensor(self.data.copy()), self.requires_grad)
+        if self.grad is not None:
+            out.grad = Tensor._wrap(self.grad.data.copy(), self._device)
+        memo[id(self)] = out
+        return out
+
+
+class Buffer(Tensor):
+    """A Tensor that a Module registers as a buffer (state that is saved but not trained, e.g. running means).
+
+    Matches torch.nn.Buffer: `self.running_mean = Buffer(zeros(3))` is `register_buffer("running_mean", ...)`.
+    `persistent=False` keeps it out of `state_dict()`.
+    """
+
+    __slots__ = ("persistent",)
+
+    def __init__(self, data, persistent=True):
+        data = data if isinstance(data, Tensor) else tensor(data)
+        self.data, self._device, self.requires_grad = data.data, data._device, False
+        self.grad = self._ctx = self.name = self._hooks = None
+        self._version = 0
+        self._retains_grad = False
+        self.persistent = persistent
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What load_state_dict(strict=False) returns, as torch does."""
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+def _array_of(value, name):
+    """The array behind a state-dict value: a minigrad Tensor, a NumPy array or anything with __array__ (a torch
+    CPU tensor)."""
+    if isinstance(value, Tensor):
+        return value.data
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor; numpy() refuses ones needing grad
+        value = value.detach().cpu()
+    try:
+        return np.asarray(value)
+    except Exception as e:  # noqa: BLE001 - report which key could not be read
+        raise TypeError(f"load_state_dict: value for '{name}' is a {type(value).__name__}, not a tensor or array") from e
+
+
+def _module_holders(value):
+    """How many Modules sit directly in a plain list/tuple/dict (for the 'not registered' warning)."""
+    items = value.values() if isinstance(value, dict) else value
+    return sum(isinstance(v, Module) for v in items)
+
+
+class Module:
+    """Base class of every layer and model. Matches torch.nn.Module.
+
+    Subclasses call `super().__init__()` first, assign layers and Parameters as attributes, and define
+    `forward(*inputs)`; calling the module runs forward (and any forward hooks).
+
+    >>> class Net(Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.w = Parameter(tensor([1.0, 2.0]))
+    ...     def forward(self, x):
+    ...         return x * self.w
+    >>> [name for name, _ in Net().named_parameters()]
+    ['w']
+    """
+
+    training: bool
+
+    def __init__(self, *args, **kwargs):
+        if args or kwargs:
+            raise TypeError(f"{type(self).__name__}.__init__() got unexpected arguments {args or ''}{kwargs or ''}")
+        d = self.__dict__
+        d["training"] = True
+        d["_parameters"] = {}
+        d["_buffers"] = {}
+        d["_non_persistent_buffers_set"] = set()
+        d["_modules"] = {}
+        # hooks: the higher-order/hooks work (issue 9) adds the register_* methods; __call__ already runs these
+        d["_forward_pre_hooks"] = OrderedDict()
+        d["_forward_hooks"] = OrderedDict()
+        d["_backward_hooks"] = OrderedDict()
+
+    # ----------------------------------------------------------------------------------- calling
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+    def __call__(self, *args, **kwargs):
+        d = self.__dict__
+        if d["_forward_pre_hooks"] or d["_forward_hooks"] or d["_backward_hooks"]:
+            return self._call_with_hooks(args, kwargs)
+        return self.forward(*args, **kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        """forward with pre-hooks (may replace the inputs) and hooks (may replace the output), as torch runs them.
+        Backward hooks are wired in by the hooks work (issue 9), which overrides or extends this method."""
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, out)
+            if result is not None:
+                out = result
+        return out
+
+    # ----------------------------------------------------------------------------------- registration
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        params = d.get("_parameters")
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError(f"cannot assign parameter '{name}' before Module.__init__() call: call "
+                                     f"super().__init__() first in {type(self).__name__}.__init__")
+            self._forget(name)
+            self.register_parameter(name, value)
+            return
+        if params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                                "(minigrad.nn.Parameter or None expected)")
+            params[name] = None
+            return
+        if isinstance(value, Module):
+            if params is None:
+                raise AttributeError(f"cannot assign module '{name}' before Module.__init__() call: call "
+                                     f"super().__init__() first in {type(self).__name__}.__init__")
+            self._forget(name)
+            d["_modules"][name] = value
+            return
+        modules = d.get("_modules")
+        if modules is not None and name in modules:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                                "(minigrad.nn.Module or None expected)")
+            modules[name] = None
+            return
+        buffers = d.get("_buffers")
+        if isinstance(value, Buffer):
+            if buffers is None:
+                raise AttributeError(f"cannot assign buffer '{name}' before Module.__init__() call: call "
+                                     f"super().__init__() first in {type(self).__name__}.__init__")
+            self._forget(name)
+            self.register_buffer(name, value, value.persistent)
+            return
+        if buffers is not None and name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                                "(minigrad.Tensor or None expected)")
+            buffers[name] = value
+            return
+        if isinstance(value, (list, tuple, dict)) and not isinstance(self, (ModuleList, ModuleDict)):
+            n = _module_holders(value)
+            if n:
+                kind, fix = ("dict", "nn.ModuleDict") if isinstance(value, dict) else (type(value).__name__,
+                                                                                       "nn.ModuleList")
+                warnings.warn(f"{type(self).__name__}.{name}: a plain {kind} holding {n} Module(s) is not registered; "
+                              f"their parameters will be missing from parameters(), state_dict(), to() and "
+                              f"zero_grad(). Wrap it in {fix}.", UserWarning, stacklevel=2)
+        object.__setattr__(self, name, value)
+
+    def _forget(self, name):
+        d = self.__dict__
+        d.pop(name, None)
+        for key in ("_parameters", "_buffers", "_modules"):
+            d[key].pop(name, None)
+        d["_non_persistent_buffers_set"].discard(name)
+
+    def __getattr__(self, name):
+        d = self.__dict__
+        for key in ("_parameters", "_buffers", "_modules"):
+            registry = d.get(key)
+            if registry is not None and name in registry:
+                return registry[name]
+        if "_parameters" not in d and not name.startswith("__"):
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}' (did "
+                                 f"{type(self).__name__}.__init__ call super().__init__()?)")
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name):
+        d = self.__dict__
+        for key in ("_parameters", "_buffers", "_modules"):
+            if name in d.get(key, ()):
+                del d[key][name]
+                d["_non_persistent_buffers_set"].discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def _check_name(self, name, kind):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
+        if "." in name:
+            raise KeyError(f"{kind} name can't contain \".\", got '{name}'")
+        if name == "":
+            raise KeyError(f"{kind} name can't be empty string \"\"")
+        if hasattr(self, name) and not any(name in self.__dict__[k] for k in ("_parameters", "_buffers", "_modules")):
+            raise KeyError(f"attribute '{name}' already exists")
+
+    def register_parameter(self, name, param):
+        """Add a Parameter (or None) under `name`. Matches torch.nn.Module.register_parameter."""
+        self._check_name(name, "parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                            "(minigrad.nn.Parameter or None required)")
+        self._parameters[name] = param
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Add a buffer: saved in state_dict (unless persistent=False) and moved by to(), but not trained."""
+        self._check_name(name, "buffer")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                            "(minigrad.Tensor or None required)")
+        if isinstance(tensor, Buffer):
+            tensor = Tensor._wrap(tensor.data, tensor._device)
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def add_module(self, name, module):
+        """Add a child module under `name`. Matches torch.nn.Module.add_module."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._check_name(name, "module")
+        self._modules[name] = module
+
+    register_module = add_module
+
+    def get_submodule(self, target):
+        mod = self
+        if target == "":
+            return mod
+        for item in target.split("."):
+            if item not in mod._modules:
+                raise AttributeError(f"{type(mod).__name__} has no submodule '{item}' (looking up '{target}')")
+            mod = mod._modules[item]
+        return mod
+
+    def get_parameter(self, target):
+        mod_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(mod_path)
+        if name not in mod._parameters:
+            raise AttributeError(f"{type(mod).__name__} has no parameter '{name}' (looking up '{target}')")
+        return mod._parameters[name]
+
+    # ----------------------------------------------------------------------------------- traversal
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        if memo is None:
+            memo = set()
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
+        yield prefix, self
+        for name, mod in self._modules.items():
+            if mod is None:
+                continue
+            yield from mod.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self):
+        seen = set()
+        for name, mod in self._modules.items():
+            if mod is not None and id(mod) not in seen:
+                seen.add(id(mod))
+                yield name, mod
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def _named_members(self, registry, prefix, recurse, remove_duplicate=True):
+        seen = set()
+        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        for mod_prefix, mod in mods:
+            for name, value in mod.__dict__[registry].items():
+                if value is None or (remove_duplicate and id(value) in seen):
+                    continue
+                seen.add(id(value))
+                yield mod_prefix + ("." if mod_prefix else "") + name, value
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def params(self):
+        """Seed 000's spelling: the parameters as a list (torch's `list(module.parameters())`)."""
+        return list(self.parameters())
+
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse=True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    # ----------------------------------------------------------------------------------- modes and grads
+    def train(self, mode=True):
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        for m in self.modules():
+            m.__dict__["training"] = mode
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the parameters' gradients: to None (default, as torch), or to zeros with set_to_none=False."""
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                p.grad = Tensor._wrap(p._device.xp.zeros_like(p.grad.data), p._device)
+
+    def apply(self, fn):
+        """Call fn on every submodule (children first) and then on self, as torch does; returns self."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    # ----------------------------------------------------------------------------------- dtype / device
+    def _apply(self, fn):
+        """Replace each parameter's, gradient's and buffer's array by fn(Tensor) in place: Parameter objects keep
+        their identity (an optimizer built before .to() still holds them), as torch does."""
+        for m in self.modules():
+            for p in m._parameters.values():
+                if p is None:
+                    continue
+                new = fn(Tensor._wrap(p.data, p._device))
+                p.data, p._device = new.data, new._device
+                if p.grad is not None:
+                    g = fn(Tensor._wrap(p.grad.data, p.grad._device))
+                    p.grad = Tensor._wrap(g.data, g._device)
+            for name, b in m._buffers.items():
+                if b is not None:
+                    new = fn(Tensor._wrap(b.data, b._device))
+                    b.data, b._device = new.data, new._device
+        return self
+
+    def to(self, *args, dtype=None, device=None, non_blocking=False):
+        """Move (device) and/or cast (floating dtype) the parameters and buffers in place. Matches
+        torch.nn.Module.to: integer buffers keep their dtype."""
+        from ..backend import Device  # noqa: PLC0415
+
+        for a in args:
+            if isinstance(a, (str, Device)):
+                device = a
+            elif isinstance(a, Tensor):
+                dtype, device = a.dtype, a.device
+            else:
+                dtype = a
+        if dtype is not None:
+            dtype = dtypes.as_dtype(dtype)
+            if dtype.kind != "f":
+                raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+
+        def convert(t):
+            with no_grad():
+                if device is not None:
+                    t = t.to(device)
+                if dtype is not None and t.dtype.kind == "f":
+                    t = t.to(dtype)
+            return t
+
+        return self._apply(convert)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def type(self, dst_type):
+        return self.to(dst_type)
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else f"cuda:{device}")
+
+    # ----------------------------------------------------------------------------------- state dict
+    def state_dict(self, destination=None, prefix="", keep_vars=False):
+        """Parameters and persistent buffers under torch's dotted keys. Values share memory with the module (as
+        torch's detach()); keep_vars=True returns the Parameter objects themselves."""
+        if destination is None:
+            destination = OrderedDict()
+        for name, p in self._parameters.items():
+            if p is not None:
+                destination[prefix + name] = p if keep_vars else Tensor._wrap(p.data, p._device)
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers_set:
+                destination[prefix + name] = b if keep_vars else Tensor._wrap(b.data, b._device)
+        for name, m in self._modules.items():
+            if m is not None:
+                m.state_dict(destination, prefix + name + ".", keep_vars)
+        return destination
+
+    def load_state_dict(self, state_dict, strict=True, assign=False):
+        """Copy values into the parameters and buffers in place (casting to each one's dtype).
+
+        Raises:
+            RuntimeError: listing every missing key, unexpected key (both only when strict) and shape mismatch
+                (always), in one message.
+        Returns:
+            (missing_keys, unexpected_keys), as torch's load_state_dict.
+        """
+        if not hasattr(state_dict, "items"):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors, writes = [], []
+        for k, target in own.items():
+            if k not in state_dict:
+                continue
+            arr = _array_of(state_dict[k], k)
+            if tuple(arr.shape) != tuple(target.shape):
+                errors.append(f"size mismatch for {k}: copying a param with shape {tuple(arr.shape)} from "
+                              f"checkpoint, the shape in current model is {tuple(target.shape)}.")
+            else:
+                writes.append((target, arr))
+        if strict:
+            if unexpected:
+                errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
+        for target, arr in writes:
+            xp = target._device.xp
+            if assign:
+                target.data = xp.asarray(arr).astype(target.dtype, copy=True)
+            else:
+                xp.copyto(target.data, xp.asarray(arr), casting="unsafe")
+                target._version += 1
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ----------------------------------------------------------------------------------- printing
+    def extra_repr(self):
+        return ""
+
+    def _get_name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        lines = []
+        extra = self.extra_repr()
+        if extra:
+            lines = extra.split("\n")
+        for name, m in self._modules.items():
+            body = repr(m).replace("\n", "\n  ")
+            lines.append(f"({name}): {body}")
+        main = self._get_name() + "("
+        if lines:
+            if len(lines) == 1 and not self._modules:
+                main += lines[0]
+            else:
+                main += "\n  " + "\n  ".join(lines) + "\n"
+        return main + ")"
+
+    def summary(self):
+        """A table of every submodule with its type and own parameter count, and the totals (trainable and all).
+        Returns the text; `print(model.summary())` shows it."""
+        rows = []
+        for name, m in self.named_modules():
+            own = sum(int(p.data.size) for p in m._parameters.values() if p is not None)
+            rows.append((name or "(root)", type(m).__name__, own))
+        total = sum(int(p.data.size) for p in self.parameters())
+        trainable = sum(int(p.data.size) for p in self.parameters() if p.requires_grad)
+        w0 = max(len(r[0]) for r in rows + [("name", "", 0)])
+        w1 = max(len(r[1]) for r in rows + [("", "type", 0)])
+        out = [f"{'name':<{w0}}  {'type':<{w1}}  {'params':>12}", "-" * (w0 + w1 + 16)]
+        out += [f"{n:<{w0}}  {t:<{w1}}  {c:>12,}" for n, t, c in rows]
+        out += ["-" * (w0 + w1 + 16), f"Total params: {total:,}", f"Trainable params: {trainable:,}",
+                f"Non-trainable params: {total - trainable:,}"]
+        return "\n".join(out)
+
+    def __dir__(self):
+        keys = list(super().__dir__()) + list(self._parameters) + list(self._modules) + list(self._buffers)
+        return sorted(k for k in set(keys) if not k[0].isdigit())
+
+
+# --------------------------------------------------------------------------------------- containers
+def _index(idx, n, what):
+    if not -n <= idx < n:
+        raise IndexError(f"index {idx} is out of range for a {what} of length {n}")
+    return idx % n
+
+
+class Sequential(Module):
+    """Modules called in order, each on the previous one's output. Matches torch.nn.Sequential: positional modules
+    get keys "0", "1", ...; an OrderedDict gives names.
+
+    >>> from minigrad.nn import Linear, ReLU
+    >>> list(Sequential(Linear(2, 3), ReLU(), Linear(3, 1)).state_dict())
+    ['0.weight', '0.bias', '2.weight', '2.bias']
+    """
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            for name, m in args[0].items():
+                self.add_module(name, m)
+        else:
+            for i, m in enumerate(args):
+                self.add_module(str(i), m)
+
+    def forward(self, input):
+        for m in self._modules.values():
+            input = m(input)
+        return input
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return Sequential(OrderedDict(list(self._modules.items())[idx]))
+        return list(self._modules.values())[_index(idx, len(self._modules), "Sequential")]
+
+    def __setitem__(self, idx, module):
+        key = list(self._modules)[_index(idx, len(self._modules), "Sequential")]
+        setattr(self, key, module)
+
+    def __delitem__(self, idx):
+        keys = list(self._modules)
+        for k in (keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), "Sequential")]]):
+            del self._modules[k]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index, module):
+        mods = list(self._modules.values())
+        mods.insert(index, module)
+        self._modules.clear()
+        for i, m in enumerate(mods):
+            self.add_module(str(i), m)
+        return self
+
+
+class ModuleList(Module):
+    """A list of registered modules (parameters visible to parameters() and state_dict()). Matches
+    torch.nn.ModuleList."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def _renumber(self, mods):
+        self._modules.clear()
+        for i, m in enumerate(mods):
+            self.add_module(str(i), m)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ModuleList(list(self._modules.values())[idx])
+        return self._modules[str(_index(idx, len(self), "ModuleList"))]
+
+    def __setitem__(self, idx, module):
+        self.add_module(str(_index(idx, len(self), "ModuleList")), module)
+
+    def __delitem__(self, idx):
+        mods = list(self._modules.values())
+        if isinstance(idx, slice):
+            del mods[idx]
+        else:
+            del mods[_index(idx, len(mods), "ModuleList")]
+        self._renumber(mods)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return ModuleList(list(self) + list(other))
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index, module):
+        mods = list(self._modules.values())
+        mods.insert(index, module)
+        self._renumber(mods)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleList has no forward(); iterate over it and call each module")
+
+
+class ModuleDict(Module):
+    """A dict of registered modules, in insertion order. Matches torch.nn.ModuleDict."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def pop(self, key):
+        return self._modules.pop(key)
+
+    def clear(self):
+        self._modules.clear()
+
+    def update(self, modules):
+        items = modules.items() if hasattr(modules, "items") else modules
+        for k, m in items:
+            self[k] = m
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleDict has no forward(); index it and call the module")
+
+
+class ParameterList(Module):
+    """A list of registered Parameters (plain tensors are wrapped). Matches torch.nn.ParameterList."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        for v in values or ():
+            self.append(v)
+
+    def _wrap(self, v):
+        return v if isinstance(v, Parameter) or v is None else Parameter(v)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList(list(self._parameters.values())[idx])
+        return self._parameters[str(_index(idx, len(self), "ParameterList"))]
+
+    def __setitem__(self, idx, value):
+        self.register_parameter(str(_index(idx, len(self), "ParameterList")), self._wrap(value))
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def __iadd__(self, values):
+        return self.extend(values)
+
+    def append(self, value):
+        self.register_parameter(str(len(self)), self._wrap(value))
+        return self
+
+    def extend(self, values):
+        for v in values:
+            self.append(v)
+        return self
+
+    def extra_repr(self):
+        return "\n".join(f"({i}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
+                         for i, p in enumerate(self))
+
+
+class ParameterDict(Module):
+    """A dict of registered Parameters. Matches torch.nn.ParameterDict."""
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key):
+        return self._parameters[key]
+
+    def __setitem__(self, key, value):
+        self.register_parameter(key, value if isinstance(value, Parameter) or value is None else Parameter(value))
+
+    def __delitem__(self, key):
+        del self._parameters[key]
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def __contains__(self, key):
+        return key in self._parameters
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def items(self):
+        return self._parameters.items()
+
+    def values(self):
+        return self._parameters.values()
+
+    def update(self, parameters):
+        items = parameters.items() if hasattr(parameters, "items") else parameters
+        for k, v in items:
+            self[k] = v
