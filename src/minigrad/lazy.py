@@ -1,9 +1,289 @@
-"""Placeholders for lazy graphs (seed 002). Filled in by the lazy-graph work; until then a placeholder is refused."""
+"""Lazy graphs (seed 002): build an expression once over named placeholders, then re-evaluate it with new values.
+
+    a = Tensor(shape=(2, 2), name="var1")          # shape and dtype known now; data comes later
+    b = Tensor(shape=(2,), name="var2")
+    c = (a @ b).relu()                             # shapes checked here, at the line that builds c
+    c.forward(var1=..., var2=...)                  # replays the cached order of recorded nodes
+    c.backward()
+
+A placeholder holds a zero-filled array of its shape and dtype, so every op runs at build time and raises its usual
+shape errors where the user wrote it (floating-point warnings from the zeros are silenced). While a placeholder is
+alive, `Function.apply` calls `_on_apply` (one `_hooks.on_apply` check on the eager path otherwise), which records
+each op that has a lazy input as (op class, parents, attrs), even when grad mode is off or no input requires grad.
+`forward(**feeds)` sorts the graph once, caches that order on the root, and re-runs each node's `forward` with its
+recorded attrs on the fed arrays; recorded nodes reuse their ctx, so `backward()` then sees the new saved arrays.
+"""
+import weakref
+
+import numpy as np
+
+from . import dtypes
+from .autograd import function as _function
+
+
+class _Node:
+    """A placeholder (cls is None) or an op applied to a lazy tensor."""
+
+    __slots__ = ("ref", "cls", "parents", "attrs", "ctx", "evaluated", "name", "dynamic")
+
+    def __init__(self, cls, parents, attrs, ctx, evaluated, name=None, dynamic=()):
+        self.cls, self.parents, self.attrs, self.ctx = cls, parents, attrs, ctx
+        self.evaluated, self.name, self.dynamic = evaluated, name, dynamic
+
+
+_nodes = {}  # id(tensor) -> _Node for placeholders and every tensor computed from one; dropped when the tensor dies
+_plans = {}  # id(root) -> (weakref to root, _Plan): the cached evaluation order of a graph
+
+
+def _register(t, node):
+    key = id(t)
+
+    def gone(_ref, key=key, node=node):
+        if _nodes.get(key) is node:
+            del _nodes[key]
+        if not _nodes:
+            _function._hooks.on_apply = None
+
+    node.ref = weakref.ref(t, gone)
+    _nodes[key] = node
+    _function._hooks.on_apply = _on_apply
 
 
 def make_placeholder(tensor, shape, dtype, device, name, requires_grad):
-    raise NotImplementedError("Tensor(shape=..., name=...): lazy placeholders are not implemented yet")
+    """Fill `tensor` (from `Tensor(shape=..., name=..., dtype=...)`) as a placeholder fed by `forward(name=...)`."""
+    if not isinstance(name, str) or not name.isidentifier():
+        raise TypeError(f"Tensor(shape={shape!r}): a placeholder needs name= a Python identifier (it becomes the "
+                        f"keyword of forward(**feeds)), got name={name!r}")
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else shape
+    try:
+        shape = tuple(int(s) for s in shape)
+        if any(s < 0 for s in shape):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise TypeError(f"Tensor(shape=..., name={name!r}): shape must be a tuple of non-negative ints, "
+                        f"got {shape!r}") from None
+    dtype = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
+    if requires_grad is None:
+        requires_grad = dtype.kind == "f"
+    if requires_grad and dtype.kind != "f":
+        raise RuntimeError(f"Tensor(shape={shape}, name={name!r}): only placeholders of floating point dtype can "
+                           f"require gradients, got dtype {dtype}")
+    tensor.data = device.xp.zeros(shape, dtype=dtype)
+    tensor.requires_grad, tensor._device, tensor.name = bool(requires_grad), device, name
+    tensor.grad = tensor._ctx = tensor._hooks = None
+    tensor._version = 0
+    tensor._retains_grad = False
+    _register(tensor, _Node(None, (), {}, None, False, name))
 
 
 def is_unevaluated(tensor):
-    return False
+    """True for a placeholder not fed yet, or a tensor computed from one and not evaluated by a forward() since."""
+    node = _nodes.get(id(tensor))
+    return node is not None and not node.evaluated
+
+
+def is_placeholder(tensor):
+    node = _nodes.get(id(tensor))
+    return node is not None and node.cls is None
+
+
+def graph_parents(t):
+    """The tensors `t` was computed from, as recorded by the engine or by a lazy graph; () for a leaf."""
+    node = _nodes.get(id(t))
+    if node is not None:
+        return node.parents + tuple(src for _, src in node.dynamic)
+    ctx = t._ctx
+    return ctx.parents if ctx is not None else ()
+
+
+def graph_node(t):
+    """(op class, parents, attrs) of the op that made `t`, or None for a leaf (placeholders included)."""
+    node = _nodes.get(id(t))
+    if node is not None:
+        return None if node.cls is None else (node.cls, node.parents, node.attrs)
+    ctx = t._ctx
+    return None if ctx is None else (type(ctx), ctx.parents, getattr(ctx, "attrs", {}))
+
+
+def dynamic_attrs(t):
+    """[(attr path, source tensor)] for attrs (indices) that are the data of a lazy tensor, replaced at replay."""
+    node = _nodes.get(id(t))
+    return list(node.dynamic) if node is not None else []
+
+
+# ----------------------------------------------------------------------------------------------- recording
+def _lazy_owner(arr):
+    for node in list(_nodes.values()):
+        t = node.ref()
+        if t is not None and t.data is arr:
+            return t
+    return None
+
+
+def _dynamic(attrs):
+    """Attrs that are arrays of lazy tensors (an index computed from a placeholder): [(path, tensor)]."""
+    found = []
+    for key, v in attrs.items():
+        items = v if type(v) is tuple else (v,)
+        for i, a in enumerate(items):
+            if hasattr(a, "shape") and hasattr(a, "dtype") and not isinstance(a, _function.Tensor):
+                t = _lazy_owner(a)
+                if t is not None:
+                    if a.dtype.kind == "b":
+                        raise RuntimeError(f"lazy graph: indexing with a boolean mask computed from a placeholder "
+                                           f"(mask shape {tuple(a.shape)}) gives a shape that depends on the fed "
+                                           "values, which a lazy graph cannot replay; use where() or masked_fill()")
+                    found.append(((key, i if type(v) is tuple else None), t))
+    return tuple(found)
+
+
+def _on_apply(cls, inputs, attrs):
+    """Function.apply's hook while placeholders exist: run the op eagerly, and record it if it has a lazy input."""
+    hooks = _function._hooks
+    lazy, unevaluated = False, False
+    for t in inputs:
+        node = _nodes.get(id(t))
+        if node is not None:
+            lazy = True
+            unevaluated = unevaluated or not node.evaluated
+    dynamic = _dynamic(attrs) if attrs else ()
+    for _, src in dynamic:
+        lazy = True
+        unevaluated = unevaluated or is_unevaluated(src)
+    hooks.on_apply = None
+    try:
+        if unevaluated:
+            with np.errstate(all="ignore"):  # placeholders hold zeros until fed: log(0), 0/0 are expected
+                out = cls.apply(*inputs, **attrs)
+        else:
+            out = cls.apply(*inputs, **attrs)
+    finally:
+        hooks.on_apply = _on_apply if _nodes else None
+    if lazy:
+        _register(out, _Node(cls, tuple(inputs), attrs, out._ctx, not unevaluated, dynamic=dynamic))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- replay
+class _Plan:
+    """The evaluation order of one root's graph: placeholders by name and the steps to re-run."""
+
+    def __init__(self, root):
+        order, seen, stack = [], set(), [(root, False)]
+        while stack:
+            t, expanded = stack.pop()
+            if expanded:
+                order.append(t)
+                continue
+            if id(t) in seen:
+                continue
+            seen.add(id(t))
+            stack.append((t, True))
+            stack.extend((p, False) for p in graph_parents(t) if id(p) not in seen)
+        self.placeholders, self.steps, self.lazy_nodes = {}, [], []
+        for t in order:
+            node = _nodes.get(id(t))
+            if node is not None:
+                self.lazy_nodes.append(node)
+                if node.cls is None:
+                    other = self.placeholders.setdefault(node.name, t)
+                    if other is not t:
+                        raise RuntimeError(f"forward: two placeholders of this graph share the name {node.name!r} "
+                                           f"(shapes {tuple(other.shape)} and {tuple(t.shape)}); give each its own")
+                    continue
+                cls, parents, attrs, ctx, dynamic = node.cls, node.parents, node.attrs, node.ctx, node.dynamic
+                if ctx is None:
+                    ctx = cls()
+                    ctx.xp = t._device.xp
+            elif t._ctx is not None:
+                ctx = t._ctx
+                cls, parents, attrs, dynamic = type(ctx), ctx.parents, getattr(ctx, "attrs", {}), ()
+            else:
+                continue
+            # the root is held weakly by the cache, so its step refers to it as None
+            self.steps.append((None if t is root else t, cls.forward, ctx, parents, attrs, dynamic,
+                               hasattr(ctx, "versions")))
+
+    def run(self, root, feeds):
+        phs = self.placeholders
+        unknown = [k for k in feeds if k not in phs]
+        if unknown:
+            raise TypeError(f"forward: unknown placeholder name(s) {', '.join(map(repr, unknown))}; this graph's "
+                            f"placeholders are {_describe(phs) or 'none'}")
+        missing = [k for k in phs if k not in feeds]
+        if missing:
+            raise TypeError(f"forward: missing feed(s) for placeholder(s) "
+                            f"{_describe({k: phs[k] for k in missing})}")
+        for name, t in phs.items():
+            t.data = _cast_feed(name, t, feeds[name])
+            t.grad = None
+        for out, fwd, ctx, parents, attrs, dynamic, recorded in self.steps:
+            if dynamic:
+                attrs = _substitute(attrs, dynamic)
+            data = fwd(ctx, *[p.data for p in parents], **attrs)
+            if out is None:
+                out = root
+            out.data = data
+            if recorded:
+                ctx.versions = [p._version for p in parents]
+        if self.lazy_nodes:
+            for node in self.lazy_nodes:
+                node.evaluated = True
+            self.lazy_nodes = ()
+
+
+def _describe(phs):
+    return ", ".join(f"{k!r} (shape {tuple(t.shape)}, dtype {t.dtype})" for k, t in phs.items())
+
+
+def _substitute(attrs, dynamic):
+    attrs = dict(attrs)
+    for (key, i), src in dynamic:
+        if i is None:
+            attrs[key] = src.data
+        else:
+            items = list(attrs[key])
+            items[i] = src.data
+            attrs[key] = tuple(items)
+    return attrs
+
+
+def _cast_feed(name, t, value):
+    xp = t._device.xp
+    arr = value.data if isinstance(value, _function.Tensor) else value
+    arr = xp.asarray(arr)
+    if tuple(arr.shape) != tuple(t.shape):
+        raise RuntimeError(f"forward: placeholder {name!r} has shape {tuple(t.shape)} (dtype {t.dtype}), but the fed "
+                           f"value has shape {tuple(arr.shape)} (dtype {arr.dtype})")
+    if arr.dtype != t.dtype and not np.can_cast(arr.dtype, t.dtype, casting="same_kind"):
+        raise RuntimeError(f"forward: placeholder {name!r} has dtype {t.dtype} (shape {tuple(t.shape)}), and the fed "
+                           f"value's dtype {arr.dtype} cannot be cast to it (NumPy 'same_kind' casting)")
+    return xp.array(arr, dtype=t.dtype, copy=True)  # a copy: backward may keep it, and the caller may reuse theirs
+
+
+def forward(root, **feeds):
+    """Re-evaluate `root`'s graph with `feeds` (placeholder name -> array, list, number or Tensor); returns root.
+
+    The order is computed on the first call and cached on the root. Every placeholder of the graph must be fed, with
+    its shape and a dtype that NumPy's "same_kind" casting turns into the placeholder's (ints and bools into
+    floats; float64 into float32); the value is copied. Placeholders' `.grad` is reset; parameters keep
+    accumulating as with any backward (zero them with the optimizer). Nodes that do not depend on a placeholder
+    are re-run too, so a parameter changed by an optimizer step is seen.
+
+    Raises:
+        TypeError: a feed names no placeholder of the graph, or a placeholder has no feed.
+        RuntimeError: a fed value has the wrong shape, or a dtype that cannot be cast.
+    """
+    entry = _plans.get(id(root))
+    plan = entry[1] if entry is not None and entry[0]() is root else None
+    if plan is None:
+        plan = _Plan(root)
+        key = id(root)
+
+        def gone(ref, key=key):
+            if _plans.get(key, (None,))[0] is ref:
+                del _plans[key]
+
+        _plans[key] = (weakref.ref(root, gone), plan)
+    plan.run(root, feeds)
+    return root
