@@ -1,6 +1,7 @@
 """Tensor: an array, its gradient and the node that made it. Each op method is a short binding to an op in ops/;
 no array math lives here."""
 import builtins
+import collections
 
 import numpy as np
 
@@ -79,6 +80,12 @@ def _binary_operands(a, b):
             return a, b
         rt = dtypes.result_type(a, b)
         return (a if a.dtype == rt else E.Cast.apply(a, dtype=rt)), (b if b.dtype == rt else E.Cast.apply(b, dtype=rt))
+    tb = type(b)
+    if tb is builtins.float or tb is builtins.int:
+        # fast path for the common `x * 0.5`: a Python number never upcasts a tensor of its category or above
+        dt = a.data.dtype
+        if dt.kind == "f" or (tb is builtins.int and dt.kind in "iu"):
+            return a, Tensor._wrap(a._device.xp.asarray(b, dtype=dt), a._device)
     if isinstance(b, (builtins.int, builtins.float, builtins.bool)):
         rt = dtypes.result_type(a, b)
         if a.data.dtype != rt:
@@ -610,6 +617,522 @@ class Tensor:
 
     def __getitem__(self, index):
         return M.GetItem.apply(self, index=_index_arg(index, self))
+
+    def __setitem__(self, index, value):
+        """x[index] = value. Off the graph (a leaf, or no grad mode) it writes into the array and bumps the version,
+        like the in-place operators; inside a graph the tensor is rebased onto a SetItem node."""
+        index = _index_arg(index, self)
+        other_rg = isinstance(value, Tensor) and value.requires_grad
+        if not GradMode.enabled or (self._ctx is None and (self.requires_grad or not other_rg)):
+            self.data[index] = value.data if isinstance(value, Tensor) else value
+            self._version += 1
+            return
+        if not isinstance(value, Tensor):
+            value = tensor(value, dtype=self.dtype, device=self._device)
+        self._inplace(lambda a, v: M.SetItem.apply(a, v.to(a.dtype), index=index), value, "setitem")
+
+    # ----------------------------------------------------------------------------------- more arithmetic
+    def __floordiv__(self, other):
+        return E.FloorDivide.apply(*_checked(self, other, "floor_divide"))
+
+    def __rfloordiv__(self, other):
+        b, a = _checked(self, other, "floor_divide")
+        return E.FloorDivide.apply(a, b)
+
+    def __mod__(self, other):
+        return E.Remainder.apply(*_checked(self, other, "remainder"))
+
+    def __rmod__(self, other):
+        b, a = _checked(self, other, "remainder")
+        return E.Remainder.apply(a, b)
+
+    def __ifloordiv__(self, other):
+        return self._inplace(Tensor.__floordiv__, other, "floor_divide_")
+
+    def __imod__(self, other):
+        return self._inplace(Tensor.__mod__, other, "remainder_")
+
+    def floor_divide(self, other):
+        return self // other
+
+    def remainder(self, other):
+        return self % other
+
+    def __abs__(self):
+        return self.abs()
+
+    # comparisons: no gradient (differentiable=False ops)
+    def __eq__(self, other):
+        return E.Eq.apply(*_checked(self, other, "eq"))
+
+    def __ne__(self, other):
+        return E.Ne.apply(*_checked(self, other, "ne"))
+
+    def __lt__(self, other):
+        return E.Lt.apply(*_checked(self, other, "lt"))
+
+    def __le__(self, other):
+        return E.Le.apply(*_checked(self, other, "le"))
+
+    def __gt__(self, other):
+        return E.Gt.apply(*_checked(self, other, "gt"))
+
+    def __ge__(self, other):
+        return E.Ge.apply(*_checked(self, other, "ge"))
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+    greater, greater_equal, less, less_equal, not_equal = __gt__, __ge__, __lt__, __le__, __ne__
+
+    def equal(self, other):
+        return self.shape == other.shape and builtins.bool((self == other).all())
+
+    def __and__(self, other):
+        return E.Logical.apply(*_checked(self, other, "logical_and"), fn="logical_and")
+
+    def __or__(self, other):
+        return E.Logical.apply(*_checked(self, other, "logical_or"), fn="logical_or")
+
+    def __xor__(self, other):
+        return E.Logical.apply(*_checked(self, other, "logical_xor"), fn="logical_xor")
+
+    def __invert__(self):
+        return E.Logical.apply(self, fn="logical_not" if self.dtype.kind == "b" else "invert")
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+    logical_and, logical_or, logical_xor = __and__, __or__, __xor__
+
+    def logical_not(self):
+        return E.Logical.apply(self, fn="logical_not")
+
+    def isnan(self):
+        return self != self
+
+    def isfinite(self):
+        return E.Logical.apply(self, fn="isfinite")
+
+    def isinf(self):
+        return E.Logical.apply(self, fn="isinf")
+
+    # ----------------------------------------------------------------------------------- more unary math
+    def log1p(self):
+        return E.Log1p.apply(_floating(self))
+
+    def expm1(self):
+        return E.Expm1.apply(_floating(self))
+
+    def sqrt(self):
+        return E.Sqrt.apply(_floating(self))
+
+    def rsqrt(self):
+        return E.Rsqrt.apply(_floating(self))
+
+    def reciprocal(self):
+        return E.Reciprocal.apply(_floating(self))
+
+    def square(self):
+        return self * self
+
+    def abs(self):
+        return E.Abs.apply(self)
+
+    def sign(self):
+        return E.Sign.apply(self)
+
+    def sin(self):
+        return E.Sin.apply(_floating(self))
+
+    def cos(self):
+        return E.Cos.apply(_floating(self))
+
+    def tan(self):
+        return E.Tan.apply(_floating(self))
+
+    def arctanh(self):
+        return E.Arctanh.apply(_floating(self))
+
+    def arcsin(self):
+        return E.Arcsin.apply(_floating(self))
+
+    def arcsinh(self):
+        return E.Arcsinh.apply(_floating(self))
+
+    atanh, asin, asinh = arctanh, arcsin, arcsinh
+
+    def erf(self):
+        return E.Erf.apply(_floating(self))
+
+    def floor(self):
+        return self if self.dtype.kind != "f" else E.Floor.apply(self)
+
+    def ceil(self):
+        return self if self.dtype.kind != "f" else E.Ceil.apply(self)
+
+    def round(self):
+        return self if self.dtype.kind != "f" else E.Round.apply(self)
+
+    def trunc(self):
+        return self if self.dtype.kind != "f" else E.Trunc.apply(self)
+
+    def leaky_relu(self, negative_slope=0.01):
+        return E.LeakyRelu.apply(self, negative_slope=negative_slope)
+
+    def elu(self, alpha=1.0):
+        return E.Elu.apply(_floating(self), alpha=alpha)
+
+    def gelu(self, approximate="none"):
+        if approximate not in ("none", "tanh"):
+            raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got '{approximate}'")
+        return E.Gelu.apply(_floating(self), approximate=approximate)
+
+    def silu(self):
+        return E.Silu.apply(_floating(self))
+
+    def softplus(self, beta=1.0, threshold=20.0):
+        return E.Softplus.apply(_floating(self), beta=beta, threshold=threshold)
+
+    def maximum(self, other):
+        return E.Maximum.apply(*_checked(self, other, "maximum"))
+
+    def minimum(self, other):
+        return E.Minimum.apply(*_checked(self, other, "minimum"))
+
+    def clamp(self, min=None, max=None):
+        """Matches torch.clamp: number or tensor bounds; gradient to x where min <= x <= max, else to the bound."""
+        if min is None and max is None:
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+        ops = [self, self if min is None else min, self if max is None else max]
+        rt = dtypes.result_type(*[o for o in ops])
+        ops = [o.to(rt) if isinstance(o, Tensor) else tensor(o, dtype=rt, device=self._device) for o in ops]
+        return E.Clamp.apply(*ops, has_lo=min is not None, has_hi=max is not None)
+
+    clip = clamp
+
+    def clamp_min(self, min):
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):
+        return self.clamp(max=max)
+
+    # ----------------------------------------------------------------------------------- more reductions
+    def prod(self, dim=None, keepdim=False, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        if x.dtype.kind == "b":
+            x = x.to(dtypes.int64)
+        return R.Prod.apply(x, axis=_dims(dim, self.ndim, "prod"), keepdims=keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, correction=None, axis=None):
+        """Matches torch.var: sum((x - mean)^2) / max(0, N - correction), correction 1 by default."""
+        if correction is None:
+            correction = 1 if unbiased is None or unbiased else 0
+        axes = _dims(axis if dim is None else dim, self.ndim, "var")
+        n = 1
+        for a in axes:
+            n *= self.shape[a]
+        d = self - self.mean(axes, keepdim=True)
+        return (d * d).sum(axes, keepdim=keepdim) / builtins.max(0, n - correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, correction=None, axis=None):
+        return self.var(dim, unbiased, keepdim, correction, axis).sqrt()
+
+    def max(self, dim=None, keepdim=False):
+        """max() over everything (ties share the gradient), max(dim) -> (values, indices) (the gradient goes to
+        the returned index only, as torch), or max(other) -> maximum."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        if dim is None:
+            return self.amax()
+        return _select(self, dim, keepdim, R.Argmax, _MaxResult, "max")
+
+    def min(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        if dim is None:
+            return self.amin()
+        return _select(self, dim, keepdim, R.Argmin, _MinResult, "min")
+
+    def argmax(self, dim=None, keepdim=False):
+        if dim is None:
+            _nonempty(self, (), "argmax")
+            out = R.Argmax.apply(self.reshape(-1), axis=0)
+            return out.reshape((1,) * self.ndim) if keepdim else out
+        axis = _dims(dim, self.ndim, "argmax")
+        _nonempty(self, axis, "argmax")
+        return R.Argmax.apply(self, axis=axis[0] if self.ndim else None, keepdims=keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        if dim is None:
+            _nonempty(self, (), "argmin")
+            out = R.Argmin.apply(self.reshape(-1), axis=0)
+            return out.reshape((1,) * self.ndim) if keepdim else out
+        axis = _dims(dim, self.ndim, "argmin")
+        _nonempty(self, axis, "argmin")
+        return R.Argmin.apply(self, axis=axis[0] if self.ndim else None, keepdims=keepdim)
+
+    def all(self, dim=None, keepdim=False):
+        return R.All.apply(self, axis=_dims(dim, self.ndim, "all"), keepdims=keepdim)
+
+    def any(self, dim=None, keepdim=False):
+        return R.Any.apply(self, axis=_dims(dim, self.ndim, "any"), keepdims=keepdim)
+
+    def logsumexp(self, dim=None, keepdim=False):
+        return R.LogSumExp.apply(_floating(self), axis=_dims(dim, self.ndim, "logsumexp"), keepdims=keepdim)
+
+    def softmax(self, dim=-1, dtype=None):
+        """Matches torch.softmax; `dim` defaults to the last axis (seed 003's `.softmax()`)."""
+        x = _floating(self if dtype is None else self.to(dtype))
+        return R.Softmax.apply(x, axis=_dims(dim, self.ndim, "softmax")[0] if self.ndim else None)
+
+    def log_softmax(self, dim=-1, dtype=None):
+        x = _floating(self if dtype is None else self.to(dtype))
+        return R.LogSoftmax.apply(x, axis=_dims(dim, self.ndim, "log_softmax")[0] if self.ndim else None)
+
+    logsoftmax = log_softmax  # seed 003's spelling
+
+    def cumsum(self, dim, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        if x.ndim == 0:
+            return x.clone()
+        return R.Cumsum.apply(x, axis=_dims(dim, self.ndim, "cumsum")[0])
+
+    # ----------------------------------------------------------------------------------- more shape
+    def squeeze(self, dim=None):
+        axes = _dims(dim, self.ndim, "squeeze")
+        shape = tuple(n for i, n in enumerate(self.shape) if not (i in axes and n == 1))
+        return self if shape == self.shape else M.Reshape.apply(self, shape=shape)
+
+    def unsqueeze(self, dim):
+        axis = _dims(dim, self.ndim + 1, "unsqueeze")[0]
+        return M.Reshape.apply(self, shape=self.shape[:axis] + (1,) + self.shape[axis:])
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = _dims(start_dim, self.ndim, "flatten")[0], _dims(end_dim, self.ndim, "flatten")[0]
+        if s > e:
+            raise RuntimeError(f"flatten: start_dim {start_dim} cannot come after end_dim {end_dim} "
+                               f"(shape {tuple(self.shape)})")
+        return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1:]) if self.numel() else self.reshape(
+            self.shape[:s] + (_prod(self.shape[s:e + 1]),) + self.shape[e + 1:])
+
+    def unflatten(self, dim, sizes):
+        axis = _dims(dim, self.ndim, "unflatten")[0]
+        return self.reshape(self.shape[:axis] + tuple(sizes) + self.shape[axis + 1:])
+
+    def view_as(self, other):
+        return self.reshape(other.shape)
+
+    reshape_as = view_as
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def contiguous(self):
+        return self
+
+    def swapaxes(self, axis0, axis1):
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
+
+    def movedim(self, source, destination):
+        src, dst = _dims(source, self.ndim, "movedim")[0], _dims(destination, self.ndim, "movedim")[0]
+        order = [d for d in range(self.ndim) if d != src]
+        order.insert(dst, src)
+        return self.permute(order)
+
+    def repeat(self, *sizes):
+        """Matches torch.Tensor.repeat (NumPy's tile): built from reshape and expand, no new op."""
+        sizes = _shape_arg(sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError(f"repeat: number of repeat dims ({len(sizes)}) can not be smaller than number of "
+                               f"dimensions of tensor ({self.ndim})")
+        shape = (1,) * (len(sizes) - self.ndim) + tuple(self.shape)
+        x = self.reshape(tuple(v for n in shape for v in (1, n)))
+        x = x.expand(tuple(v for r, n in zip(sizes, shape) for v in (r, n)))
+        return x.reshape(tuple(r * n for r, n in zip(sizes, shape)))
+
+    def flip(self, *dims):
+        dims = _shape_arg(dims)
+        return M.Flip.apply(self, axis=_dims(dims, self.ndim, "flip")) if dims else self
+
+    def split(self, split_size_or_sections, dim=0):
+        """Matches torch.split: an int gives pieces of that size (the last may be smaller), a list gives sizes."""
+        axis = _dims(dim, self.ndim, "split")[0]
+        n = self.shape[axis]
+        if isinstance(split_size_or_sections, (builtins.int, np.integer)):
+            step = builtins.int(split_size_or_sections)
+            if step <= 0 and n:
+                raise RuntimeError(f"split: split_size must be positive, got {step}")
+            sizes = [builtins.min(step, n - i) for i in range(0, n, step)] if n else [0]
+        else:
+            sizes = [builtins.int(s) for s in split_size_or_sections]
+            if builtins.sum(sizes) != n:
+                raise RuntimeError(f"split: split_sizes {sizes} must sum to the size of dim {dim}, {n} "
+                                   f"(shape {tuple(self.shape)})")
+        lead, out, start = (slice(None),) * axis, [], 0
+        for s in sizes:
+            out.append(self[lead + (slice(start, start + s),)])
+            start += s
+        return tuple(out)
+
+    def chunk(self, chunks, dim=0):
+        axis = _dims(dim, self.ndim, "chunk")[0]
+        if chunks <= 0:
+            raise RuntimeError(f"chunk: chunks must be greater than 0, got {chunks}")
+        n = self.shape[axis]
+        return self.split(-(-n // chunks) if n else 1, axis)
+
+    def unbind(self, dim=0):
+        axis = _dims(dim, self.ndim, "unbind")[0]
+        return tuple(self[(slice(None),) * axis + (i,)] for i in range(self.shape[axis]))
+
+    def narrow(self, dim, start, length):
+        axis = _dims(dim, self.ndim, "narrow")[0]
+        return self[(slice(None),) * axis + (slice(start, start + length),)]
+
+    def gather(self, dim, index):
+        """Matches torch.gather: out[i][j] = x[index[i][j]][j] (dim 0). A fancy index with a scatter-add grad."""
+        axis = _dims(dim, self.ndim, "gather")[0]
+        idx = index.data if isinstance(index, Tensor) else self._device.xp.asarray(index)
+        if idx.ndim != self.ndim:
+            raise RuntimeError(f"gather: index tensor must have the same number of dimensions as input tensor, "
+                               f"got {idx.ndim} and {self.ndim} (shapes {tuple(idx.shape)} and {tuple(self.shape)})")
+        _check_index(idx, self.shape[axis], axis, "gather")
+        xp = self._device.xp
+        full = tuple(idx if k == axis else xp.reshape(xp.arange(idx.shape[k]), [-1 if j == k else 1
+                                                                                 for j in range(idx.ndim)])
+                     for k in range(idx.ndim))
+        return M.GetItem.apply(self, index=full)
+
+    def index_select(self, dim, index):
+        axis = _dims(dim, self.ndim, "index_select")[0]
+        idx = index.data if isinstance(index, Tensor) else self._device.xp.asarray(index)
+        if idx.ndim > 1:
+            raise IndexError(f"index_select: index must be 0-d or 1-d, got shape {tuple(idx.shape)}")
+        _check_index(idx, self.shape[axis], axis, "index_select")
+        return M.GetItem.apply(self, index=(slice(None),) * axis + (self._device.xp.reshape(idx, (-1,)),))
+
+    def masked_fill(self, mask, value):
+        m = mask.data if isinstance(mask, Tensor) else mask
+        if m.dtype != dtypes.bool_:
+            raise RuntimeError(f"masked_fill: expected a bool mask, got dtype {m.dtype}")
+        try:
+            m = self._device.xp.broadcast_to(m, self.shape)
+        except ValueError:
+            raise RuntimeError(f"masked_fill: the mask of shape {tuple(m.shape)} cannot be broadcast to the tensor's "
+                               f"shape {tuple(self.shape)}") from None
+        v = value.to(self.dtype) if isinstance(value, Tensor) else tensor(value, dtype=self.dtype, device=self._device)
+        return E.Where.apply(v, self, cond=m)
+
+    def where(self, condition, other):
+        """x.where(condition, y) = where(condition, x, y), as torch."""
+        from .functions import where  # noqa: PLC0415
+
+        return where(condition, self, other)
+
+    def unfold(self, dimension, size, step):
+        """Matches torch.Tensor.unfold: windows of `size` along `dimension`, `step` apart, as a new last axis."""
+        axis = _dims(dimension, self.ndim, "unfold")[0] if self.ndim else 0
+        n = self.shape[axis] if self.ndim else 1
+        if size > n or size < 0:
+            raise RuntimeError(f"unfold: maximum size for tensor at dimension {dimension} is {n} but size is {size}")
+        if step <= 0:
+            raise RuntimeError(f"unfold: step is {step} but must be > 0")
+        x = self if self.ndim else self.reshape(1)
+        return M.Unfold.apply(x, axis=axis, size=size, step=step)
+
+    def as_strided(self, size, stride, storage_offset=0):
+        """Matches torch.as_strided on a contiguous tensor (strides count elements of the row-major layout)."""
+        xp = self._device.xp
+        size, stride = _shape_arg((size,)), _shape_arg((stride,))
+        if len(size) != len(stride):
+            raise RuntimeError(f"as_strided: mismatch in length of strides and shape ({len(stride)} != {len(size)})")
+        flat = xp.full(size, storage_offset, dtype=dtypes.int64)
+        for k, (n, s) in enumerate(zip(size, stride)):
+            flat = flat + xp.reshape(xp.arange(n) * s, [-1 if j == k else 1 for j in range(len(size))])
+        if flat.size and (flat.max() >= self.numel() or flat.min() < 0):
+            raise RuntimeError(f"as_strided: setStorage: sizes {list(size)}, strides {list(stride)} and storage "
+                               f"offset {storage_offset} reach element {int(flat.max())} of a tensor of "
+                               f"{self.numel()} elements (shape {tuple(self.shape)})")
+        return M.GetItem.apply(self.reshape(-1), index=flat)
+
+    # ----------------------------------------------------------------------------------- products
+    def einsum(self, equation, *others):
+        """Seed 003's method form: x.einsum(eq, y) = einsum(eq, x, y)."""
+        from .functions import einsum  # noqa: PLC0415
+
+        return einsum(equation, self, *others)
+
+    def dot(self, other):
+        from .functions import dot  # noqa: PLC0415
+
+        return dot(self, other)
+
+    def outer(self, other):
+        from .functions import outer  # noqa: PLC0415
+
+        return outer(self, other)
+
+    def tensordot(self, other, dims=2):
+        from .functions import tensordot  # noqa: PLC0415
+
+        return tensordot(self, other, dims)
+
+    # ----------------------------------------------------------------------------------- NumPy protocols
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from .functions import numpy_ufunc  # noqa: PLC0415
+
+        return numpy_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from .functions import numpy_function  # noqa: PLC0415
+
+        return numpy_function(func, args, kwargs)
+
+
+
+_MaxResult = collections.namedtuple("max", ["values", "indices"])
+_MinResult = collections.namedtuple("min", ["values", "indices"])
+
+
+def _select(t, dim, keepdim, argop, result, op):
+    """max/min along one dim: the values are gathered at the returned indices, so the gradient goes there only."""
+    axis = _dims(dim, t.ndim, op)
+    _nonempty(t, axis, op)
+    if t.ndim == 0:
+        return result(t.clone(), tensor(0, device=t._device))
+    idx = argop.apply(t, axis=axis[0], keepdims=True)
+    values = t.gather(axis[0], idx)
+    if not keepdim:
+        values, idx = values.squeeze(axis[0]), idx.squeeze(axis[0])
+    return result(values, idx)
+
+
+def _checked(a, b, op):
+    """_binary_operands, plus an error naming the op and both shapes when they cannot broadcast."""
+    a, b = _binary_operands(a, b)
+    if a.shape != b.shape:
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            raise RuntimeError(f"{op}: the size of tensor a {tuple(a.shape)} must match the size of tensor b "
+                               f"{tuple(b.shape)} at non-singleton dimensions (shapes cannot be broadcast)") from None
+    return a, b
+
+
+def _check_index(idx, n, axis, op):
+    if idx.dtype.kind not in "iu":
+        raise IndexError(f"{op}: expected an integer index tensor, got dtype {idx.dtype}")
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = int(idx.max()) if idx.max() >= n else int(idx.min())
+        raise IndexError(f"{op}: index {bad} is out of bounds for dimension {axis} with size {n}")
+
+
+def _prod(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
 
 
 def _shape_arg(shape):

@@ -4,6 +4,7 @@ Plain backward moves raw arrays between nodes. With create_graph=True the same o
 a namespace of recorded ops (see function.py), so the gradients are themselves differentiable.
 """
 import copy
+import gc
 
 from . import function as _function
 from .function import Function
@@ -98,6 +99,18 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
     Without `inputs`, gradients accumulate into leaves' (and retain_grad tensors') `.grad`. With `inputs`, they
     are returned in that order instead and no `.grad` is touched (autograd.grad).
     """
+    # measured: on a 100,000-node graph the cyclic GC, triggered by allocations while every node is alive, took a
+    # third of backward's time; backward creates no reference cycles, so it runs with the collector paused.
+    if not gc.isenabled():
+        return _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused)
+    gc.disable()
+    try:
+        return _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused)
+    finally:
+        gc.enable()
+
+
+def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused):
     Tensor = _function.Tensor
     grads = {}
     wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}

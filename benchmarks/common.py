@@ -1,0 +1,45 @@
+"""Shared timing helpers: one thread everywhere, interleaved repeats, best-of timing."""
+import os
+
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
+
+import time  # noqa: E402
+
+
+def single_thread_torch():
+    import torch
+
+    torch.set_num_threads(1)
+    return torch
+
+
+def best_time(fn, number, repeat=7):
+    """Best mean seconds per call over `repeat` runs of `number` calls (after one warm-up call)."""
+    fn()
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / number)
+    return best
+
+
+def compare(rows, number, repeat=7, rounds=3):
+    """Time each (name, fn) in `rows`, interleaved over `rounds` so machine noise hits all alike; best per row."""
+    best = {name: float("inf") for name, _ in rows}
+    for _ in range(rounds):
+        for name, fn in rows:
+            best[name] = min(best[name], best_time(fn, number, repeat))
+    return best
+
+
+def report(title, times, base, targets=None):
+    print(f"\n{title}")
+    for name, t in times.items():
+        ratio = t / times[base]
+        line = f"  {name:<28} {t * 1e6:12.1f} us   {ratio:6.2f}x {base}"
+        if targets and name in targets:
+            line += f"   (target <= {targets[name]}x)"
+        print(line)
