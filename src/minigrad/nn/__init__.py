@@ -6,4 +6,4 @@ from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
                    SmoothL1Loss)
 from .module import (Buffer, Module, ModuleDict, ModuleList, Parameter, ParameterDict, ParameterList, Sequential)
-from . import parallel  # noqa: E402 - DistributedDataParallel (issue 10); mpi4py stays lazy
+from . import parallel  # DistributedDataParallel (issue 10); imports mpi4py only when used
