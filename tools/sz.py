@@ -1,0 +1,56 @@
+"""Count code lines (not blank, not comment-only, not docstring-only) per area of src/minigrad, against budgets.
+
+Run: python tools/sz.py   (prints a table; exits 1 when a budget is exceeded)
+"""
+import io
+import pathlib
+import sys
+import tokenize
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent / "src" / "minigrad"
+BUDGETS = {"scalar/value.py": 200, "core": 3000, "file": 600, "package": 12000}
+CORE = ("autograd", "ops", "tensor.py", "dtypes.py", "backend.py", "creation.py", "functions.py")
+
+
+def code_lines(path):
+    lines = set()
+    prev = tokenize.INDENT
+    with open(path, "rb") as f:
+        for tok in tokenize.tokenize(f.readline):
+            if tok.type == tokenize.STRING and prev in (tokenize.INDENT, tokenize.NEWLINE, tokenize.DEDENT):
+                prev = tok.type  # a docstring or bare string statement
+                continue
+            if tok.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+                                tokenize.ENCODING, tokenize.ENDMARKER):
+                lines.update(range(tok.start[0], tok.end[0] + 1))
+            if tok.type not in (tokenize.COMMENT, tokenize.NL):
+                prev = tok.type
+    return len(lines)
+
+
+def main():
+    counts = {str(p.relative_to(ROOT)): code_lines(p) for p in sorted(ROOT.rglob("*.py"))}
+    areas = {}
+    for name, n in counts.items():
+        area = name.split("/")[0] if "/" in name else "(top)"
+        areas[area] = areas.get(area, 0) + n
+    core = sum(n for name, n in counts.items() if name.startswith(CORE))
+    total = sum(counts.values())
+    for area, n in sorted(areas.items()):
+        print(f"{area:<16} {n:6d}")
+    print(f"{'core':<16} {core:6d} / {BUDGETS['core']}")
+    print(f"{'package':<16} {total:6d} / {BUDGETS['package']}")
+    over = [f"{name} {n} > {BUDGETS['file']}" for name, n in counts.items() if n > BUDGETS["file"]]
+    if counts.get("scalar/value.py", 0) > BUDGETS["scalar/value.py"]:
+        over.append(f"scalar/value.py {counts['scalar/value.py']} > {BUDGETS['scalar/value.py']}")
+    if core > BUDGETS["core"]:
+        over.append(f"core {core} > {BUDGETS['core']}")
+    if total > BUDGETS["package"]:
+        over.append(f"package {total} > {BUDGETS['package']}")
+    for line in over:
+        print("over budget:", line)
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
