@@ -129,7 +129,7 @@ def _dynamic(attrs):
             if hasattr(a, "shape") and hasattr(a, "dtype") and not isinstance(a, _function.Tensor):
                 t = _lazy_owner(a)
                 if t is not None:
-                    if a.dtype.kind == "b":
+                    if a.dtype.kind == "b" and key == "index":
                         raise RuntimeError(f"lazy graph: indexing with a boolean mask computed from a placeholder "
                                            f"(mask shape {tuple(a.shape)}) gives a shape that depends on the fed "
                                            "values, which a lazy graph cannot replay; use where() or masked_fill()")
@@ -287,3 +287,14 @@ def forward(root, **feeds):
         _plans[key] = (weakref.ref(root, gone), plan)
     plan.run(root, feeds)
     return root
+
+
+def fed_placeholder(array, name, device=None):
+    """A placeholder named `name` that already holds (a copy of) `array`: traces a graph on real values."""
+    from .backend import get_device  # noqa: PLC0415
+
+    t = _function.Tensor(shape=tuple(array.shape), dtype=array.dtype, name=name, device=device,
+                         requires_grad=False)
+    t.data = get_device(device).xp.array(array, copy=True)
+    _nodes[id(t)].evaluated = True
+    return t
