@@ -268,6 +268,13 @@ class Tensor:
         finally:
             GradMode.enabled = with_grad
 
+    def forward(self, **feeds):
+        """Re-evaluate this tensor's graph with new values for its placeholders (lazy graphs, seed 002): see
+        minigrad.lazy.forward. Returns self."""
+        from .lazy import forward  # noqa: PLC0415 - lazy graphs are optional machinery
+
+        return forward(self, **feeds)
+
     def _seed(self, gradient, op):
         """The upstream gradient as an array: ones when not given (seed 002's non-scalar rule)."""
         if gradient is None:
