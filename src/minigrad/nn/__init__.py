@@ -7,3 +7,10 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDi
                    SmoothL1Loss)
 from .module import (Buffer, Module, ModuleDict, ModuleList, Parameter, ParameterDict, ParameterList, Sequential)
 from . import parallel  # DistributedDataParallel (issue 10); imports mpi4py only when used
+from .attention import MultiheadAttention
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
+from .rnn import GRU, LSTM, RNN, RNNBase
+from .sparse import Embedding
+from .transformer import TransformerEncoder, TransformerEncoderLayer

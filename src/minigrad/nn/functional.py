@@ -375,3 +375,4 @@ __all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "silu", "s
            "softmax", "log_softmax", "softmin", "dropout", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "nll_loss", "cross_entropy",
            "one_hot"]
+from .functional_layers import *  # noqa: E402,F401,F403 - conv, pooling, norm, embedding, attention (issue 7)

@@ -1,0 +1,136 @@
+"""Normalization layers: BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm."""
+from .. import dtypes
+from ..creation import ones, zeros
+from ..tensor import tensor
+from . import functional_layers as FL
+from .module import Buffer, Module, Parameter
+
+
+class _BatchNorm(Module):
+    _dims = ()
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
+                 dtype=None):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        dt = dtypes.get_default_dtype() if dtype is None else dtype
+        if affine:
+            self.weight = Parameter(ones(num_features, dtype=dt, device=device))
+            self.bias = Parameter(zeros(num_features, dtype=dt, device=device))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.running_mean = Buffer(zeros(num_features, dtype=dt, device=device))
+            self.running_var = Buffer(ones(num_features, dtype=dt, device=device))
+            self.num_batches_tracked = Buffer(tensor(0, dtype=dtypes.int64, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            self.running_mean.data[...] = 0
+            self.running_var.data[...] = 1
+            self.num_batches_tracked.data[...] = 0
+
+    def forward(self, input):
+        name = type(self).__name__
+        if input.ndim not in self._dims:
+            raise ValueError(f"{name}: expected a {' or '.join(f'{d}D' for d in self._dims)} input, got shape "
+                             f"{tuple(input.shape)}")
+        if input.shape[1] != self.num_features:
+            raise ValueError(f"{name}: input of shape {tuple(input.shape)} has {input.shape[1]} channels, expected "
+                             f"num_features={self.num_features}")
+        momentum = self.momentum
+        use_batch = self.training or not self.track_running_stats
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked._version += 1
+            if momentum is None:  # cumulative moving average
+                momentum = 1.0 / float(self.num_batches_tracked.data)
+        return FL.batch_norm(input, self.running_mean if not use_batch or self.training else None,
+                             self.running_var if not use_batch or self.training else None, self.weight, self.bias,
+                             use_batch, momentum, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalization over (N, C) or (N, C, L), with running statistics for eval mode. Matches
+    torch.nn.BatchNorm1d."""
+
+    _dims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalization of each channel of (N, C, H, W), with running statistics (momentum 0.1, unbiased
+    variance) used in eval mode. Matches torch.nn.BatchNorm2d.
+
+    >>> import minigrad
+    >>> BatchNorm2d(3)(minigrad.randn(4, 3, 5, 5)).shape
+    (4, 3, 5, 5)
+    """
+
+    _dims = (4,)
+
+
+class LayerNorm(Module):
+    """Normalize over the trailing `normalized_shape` dimensions, with elementwise weight and bias. Matches
+    torch.nn.LayerNorm."""
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        dt = dtypes.get_default_dtype() if dtype is None else dtype
+        if elementwise_affine:
+            self.weight = Parameter(ones(*self.normalized_shape, dtype=dt, device=device))
+            if bias:
+                self.bias = Parameter(zeros(*self.normalized_shape, dtype=dt, device=device))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, input):
+        if tuple(input.shape[max(input.ndim - len(self.normalized_shape), 0):]) != self.normalized_shape:
+            raise RuntimeError(f"LayerNorm: input of shape {tuple(input.shape)} does not end with normalized_shape "
+                               f"{self.normalized_shape}")
+        return FL.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class GroupNorm(Module):
+    """Normalize (N, C, *) over groups of C / num_groups channels, with per-channel weight and bias. Matches
+    torch.nn.GroupNorm."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+        super().__init__()
+        if num_groups < 1 or num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        dt = dtypes.get_default_dtype() if dtype is None else dtype
+        if affine:
+            self.weight = Parameter(ones(num_channels, dtype=dt, device=device))
+            self.bias = Parameter(zeros(num_channels, dtype=dt, device=device))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, input):
+        if input.ndim < 2 or input.shape[1] != self.num_channels:
+            raise RuntimeError(f"GroupNorm: input of shape {tuple(input.shape)} should have {self.num_channels} "
+                               "channels in dimension 1")
+        return FL.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"

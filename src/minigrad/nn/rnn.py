@@ -1,0 +1,205 @@
+"""Recurrent layers: RNN, LSTM, GRU (multi-layer, bidirectional, batch_first, dropout between layers).
+
+Parameters carry torch's names and shapes (weight_ih_l0, weight_hh_l0_reverse, ...; gates stacked in torch's
+order: LSTM i, f, g, o and GRU r, z, n), so a torch state_dict loads unchanged. Each time step is composed from
+Tensor ops: the same weight Tensors are used at every step, so their gradients sum over time.
+"""
+import math
+
+from .. import dtypes
+from ..creation import empty, zeros
+from ..ops import movement as M
+from ..ops.linear import Linear
+from . import init
+from .functional import dropout
+from .module import Module, Parameter
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _linear(x, w, b):
+    return Linear.apply(x, w) if b is None else Linear.apply(x, w, b)
+
+
+def _stack(ts):
+    return M.Cat.apply(*[t.reshape((1,) + tuple(t.shape)) for t in ts], axis=0)
+
+
+class RNNBase(Module):
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        if proj_size:
+            raise NotImplementedError(f"{name}: proj_size is not supported")
+        if not 0 <= dropout <= 1:
+            raise ValueError(f"{name}: dropout should be a number in range [0, 1], got {dropout}")
+        if hidden_size <= 0 or num_layers <= 0:
+            raise ValueError(f"{name}: hidden_size ({hidden_size}) and num_layers ({num_layers}) must be positive")
+        self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
+        self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
+        self.bidirectional, self.proj_size = bidirectional, 0
+        dt = dtypes.get_default_dtype() if dtype is None else dtype
+        gates = _GATES[mode] * hidden_size
+        dirs = 2 if bidirectional else 1
+        self._flat_weights_names = []
+        for layer in range(num_layers):
+            layer_in = input_size if layer == 0 else hidden_size * dirs
+            for d in range(dirs):
+                sfx = f"_l{layer}" + ("_reverse" if d else "")
+                shapes = [("weight_ih", (gates, layer_in)), ("weight_hh", (gates, hidden_size))]
+                if bias:
+                    shapes += [("bias_ih", (gates,)), ("bias_hh", (gates,))]
+                for pname, shape in shapes:
+                    setattr(self, pname + sfx, Parameter(empty(*shape, dtype=dt, device=device)))
+                    self._flat_weights_names.append(pname + sfx)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        # torch's default: every weight and bias U(+-1/sqrt(hidden_size))
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for p in self.parameters():
+            init.uniform_(p, -stdv, stdv)
+
+    def _weights(self, layer, d):
+        sfx = f"_l{layer}" + ("_reverse" if d else "")
+        get = self._parameters.get
+        return get("weight_ih" + sfx), get("weight_hh" + sfx), get("bias_ih" + sfx), get("bias_hh" + sfx)
+
+    def _cell(self, x, h, c, w_ih, w_hh, b_ih, b_hh):
+        H = self.hidden_size
+        gi, gh = _linear(x, w_ih, b_ih), _linear(h, w_hh, b_hh)
+        if self.mode == "LSTM":
+            gates = gi + gh
+            i = gates[:, :H].sigmoid()
+            f = gates[:, H:2 * H].sigmoid()
+            g = gates[:, 2 * H:3 * H].tanh()
+            o = gates[:, 3 * H:].sigmoid()
+            c = f * c + i * g
+            return o * c.tanh(), c
+        if self.mode == "GRU":
+            r = (gi[:, :H] + gh[:, :H]).sigmoid()
+            z = (gi[:, H:2 * H] + gh[:, H:2 * H]).sigmoid()
+            n = (gi[:, 2 * H:] + r * gh[:, 2 * H:]).tanh()
+            return n + z * (h - n), None
+        pre = gi + gh
+        return (pre.tanh() if self.mode == "RNN_TANH" else pre.relu()), None
+
+    def _check(self, input, hx):
+        name = type(self).__name__
+        if input.ndim not in (2, 3):
+            raise ValueError(f"{name}: expected a 2D (unbatched) or 3D input, got shape {tuple(input.shape)}")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"{name}: input of shape {tuple(input.shape)} has feature size {input.shape[-1]}, "
+                               f"expected input_size={self.input_size}")
+
+    def forward(self, input, hx=None):
+        name = type(self).__name__
+        self._check(input, hx)
+        unbatched = input.ndim == 2
+        if unbatched:
+            input = input.reshape((input.shape[0], 1, input.shape[1]))
+        elif self.batch_first:
+            input = input.transpose(0, 1)
+        T, N = input.shape[0], input.shape[1]
+        dirs = 2 if self.bidirectional else 1
+        H = self.hidden_size
+        want = (self.num_layers * dirs, N, H)
+        lstm = self.mode == "LSTM"
+        if hx is None:
+            h0 = c0 = None
+        else:
+            h0, c0 = (hx if lstm else (hx, None))
+            if unbatched:
+                h0 = h0.reshape((h0.shape[0], 1, h0.shape[1]))
+                c0 = None if c0 is None else c0.reshape((c0.shape[0], 1, c0.shape[1]))
+            for what, t in (("hidden", h0), ("cell", c0)):
+                if t is not None and tuple(t.shape) != want:
+                    raise RuntimeError(f"{name}: expected {what} state of shape {want}, got {tuple(t.shape)}")
+        zero = None
+        xs = [input[t] for t in range(T)]
+        h_n, c_n = [], []
+        for layer in range(self.num_layers):
+            if layer and self.dropout and self.training:
+                xs = [dropout(x, self.dropout, True) for x in xs]
+            outs = []
+            for d in range(dirs):
+                k = layer * dirs + d
+                if h0 is None:
+                    zero = zero if zero is not None else zeros(N, H, dtype=input.dtype, device=input.device)
+                    h, c = zero, (zero if lstm else None)
+                else:
+                    h, c = h0[k], (c0[k] if lstm else None)
+                w = self._weights(layer, d)
+                seq = [None] * T
+                for t in (range(T - 1, -1, -1) if d else range(T)):
+                    h, c = self._cell(xs[t], h, c, *w)
+                    seq[t] = h
+                outs.append(seq)
+                h_n.append(h)
+                c_n.append(c)
+            xs = outs[0] if dirs == 1 else [M.Cat.apply(a, b, axis=1) for a, b in zip(*outs)]
+        output = _stack(xs)
+        h_n = _stack(h_n)
+        c_n = _stack(c_n) if lstm else None
+        if unbatched:
+            output = output.reshape((T, output.shape[2]))
+            h_n = h_n.reshape((h_n.shape[0], H))
+            c_n = None if c_n is None else c_n.reshape((c_n.shape[0], H))
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        return output, ((h_n, c_n) if lstm else h_n)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if not self.bias:
+            s += ", bias=False"
+        if self.batch_first:
+            s += ", batch_first=True"
+        if self.dropout:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional:
+            s += ", bidirectional=True"
+        return s
+
+
+class RNN(RNNBase):
+    """Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (or relu). input: (T, N, input_size), or
+    (N, T, input_size) with batch_first, or (T, input_size); returns (output, h_n). Matches torch.nn.RNN."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNN: unknown nonlinearity {nonlinearity!r}; choose 'tanh' or 'relu'")
+        self.nonlinearity = nonlinearity
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, num_layers,
+                         bias, batch_first, dropout, bidirectional, device=device, dtype=dtype)
+
+
+class LSTM(RNNBase):
+    """Long short-term memory. input: (T, N, input_size) (or batch_first, or unbatched); hx: optional (h_0, c_0),
+    each (num_layers * directions, N, hidden_size). Returns (output, (h_n, c_n)). Matches torch.nn.LSTM
+    (proj_size is not supported).
+
+    >>> import minigrad
+    >>> out, (h, c) = LSTM(3, 5, num_layers=2)(minigrad.randn(7, 2, 3))
+    >>> out.shape, h.shape
+    ((7, 2, 5), (2, 2, 5))
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         proj_size, device, dtype)
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit (torch's gate order r, z, n; n = tanh(W_in x + b_in + r * (W_hn h + b_hn))). Returns
+    (output, h_n). Matches torch.nn.GRU."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device=device, dtype=dtype)
