@@ -12,5 +12,7 @@ from .dtypes import float32 as float  # noqa: A001 - torch.float
 from .dtypes import int32 as int  # noqa: A001 - torch.int
 from .random import Generator, initial_seed, manual_seed
 from .tensor import Tensor, matmul, tensor
+from . import functions
+from .functions import *  # noqa: F403 - torch-style top-level functions (cat, where, exp, ...)
 
 __version__ = "0.1.0"

@@ -43,7 +43,10 @@ class ArrayNamespace:
     def scatter_add(self, shape, index, values, dtype):
         """zeros(shape) with `values` added at `index` (repeated indices accumulate): the gradient of indexing."""
         out = self._module.zeros(shape, dtype=dtype)
-        self._module.add.at(out, index, values)
+        if _is_basic(index):  # slices and ints never repeat an element: a plain write, no add.at
+            out[index] = values
+        else:
+            self._module.add.at(out, index, values)
         return out
 
     def erf(self, x):
@@ -72,6 +75,11 @@ class ArrayNamespace:
 
     def to_host(self, x):
         return x
+
+
+def _is_basic(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) and not isinstance(p, bool) for p in parts)
 
 
 class Device:

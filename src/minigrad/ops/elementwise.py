@@ -196,3 +196,424 @@ class Where(Function):
         xp, cond = ctx.xp, ctx.cond
         return (xp.where(cond, grad, 0) if ctx.needs_input_grad[0] else None,
                 xp.where(cond, 0, grad) if ctx.needs_input_grad[1] else None)
+
+
+# ---------------------------------------------------------------------------------------------- unary math
+class Log1p(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return ctx.xp.log1p(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        return grad / (a + 1.0)
+
+
+class Expm1(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = ctx.xp.expm1(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return grad * (out + 1.0)
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = ctx.xp.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return grad / (out * 2.0)
+
+
+class Rsqrt(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = 1.0 / ctx.xp.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return grad * (out * out * out) * -0.5
+
+
+class Reciprocal(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = 1.0 / a
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return -grad * (out * out)
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return ctx.xp.abs(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        # matches torch: abs'(0) = sign(0) = 0
+        return grad * ctx.xp.sign(a)
+
+
+class Sign(Function):
+    """sign(x); its gradient is zero everywhere (torch returns zeros, not None)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return ctx.xp.sign(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0.0
+
+
+class Sin(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return ctx.xp.sin(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        return grad * ctx.xp.cos(a)
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return ctx.xp.cos(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        return -grad * ctx.xp.sin(a)
+
+
+class Tan(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = ctx.xp.tan(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return grad * (out * out + 1.0)
+
+
+class Arctanh(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return ctx.xp.arctanh(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        return grad / (1.0 - a * a)
+
+
+class Arcsin(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return ctx.xp.arcsin(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        return grad / ctx.xp.sqrt(1.0 - a * a)
+
+
+class Arcsinh(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return ctx.xp.arcsinh(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        return grad / ctx.xp.sqrt(a * a + 1.0)
+
+
+class Erf(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return ctx.xp.erf(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        return grad * ctx.xp.exp(-(a * a)) * 1.1283791670955126  # 2 / sqrt(pi)
+
+
+# ---------------------------------------------------------------------------------------------- binary math
+class Maximum(Function):
+    """Elementwise max; ties split the gradient in half between the inputs (as torch.maximum)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        # the share of the gradient a gets (1, 1/2 at ties, 0) is a constant: save it, not a and b
+        ctx.save_for_backward(ctx.xp.astype(a > b, a.dtype) + ctx.xp.astype(a == b, a.dtype) * 0.5)
+        return ctx.xp.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (share,) = ctx.saved
+        return (grad * share if ctx.needs_input_grad[0] else None,
+                grad * (1.0 - share) if ctx.needs_input_grad[1] else None)
+
+
+class Minimum(Maximum):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(ctx.xp.astype(a < b, a.dtype) + ctx.xp.astype(a == b, a.dtype) * 0.5)
+        return ctx.xp.minimum(a, b)
+
+
+class Clamp(Function):
+    """min(max(x, lo), hi) with tensor bounds; an absent bound (has_lo/has_hi False) is ignored. Gradients as
+    torch: x gets it where lo <= x <= hi, lo where x < lo <= hi, hi where max(x, lo) > hi (so hi wins if lo > hi)."""
+
+    @staticmethod
+    def forward(ctx, a, lo, hi, has_lo=True, has_hi=True):
+        xp = ctx.xp
+        out = xp.maximum(a, lo) if has_lo else a
+        to_hi = out > hi if has_hi else xp.zeros(a.shape, dtype=bool)
+        to_lo = (a < lo) & ~to_hi if has_lo else xp.zeros(a.shape, dtype=bool)
+        ctx.save_for_backward(to_lo, to_hi)
+        return xp.minimum(out, hi) if has_hi else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        to_lo, to_hi = ctx.saved
+        xp = ctx.xp
+        return (xp.where(to_lo | to_hi, 0, grad) if ctx.needs_input_grad[0] else None,
+                xp.where(to_lo, grad, 0) if ctx.needs_input_grad[1] else None,
+                xp.where(to_hi, grad, 0) if ctx.needs_input_grad[2] else None)
+
+
+class Remainder(Function):
+    """Python-style remainder (sign of the divisor), as torch.remainder and `%`."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return ctx.xp.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved
+        gb = -grad * ctx.xp.floor(a / b) if ctx.needs_input_grad[1] else None
+        return grad, gb
+
+
+class FloorDivide(Function):
+    """`//`: floor division, as torch.floor_divide; like torch it has no derivative."""
+
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return ctx.xp.floor_divide(a, b)
+
+
+# ---------------------------------------------------------------------------------------------- comparisons
+class _Compare(Function):
+    differentiable = False
+
+
+class Eq(_Compare):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a == b
+
+
+class Ne(_Compare):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a != b
+
+
+class Lt(_Compare):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a < b
+
+
+class Le(_Compare):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a <= b
+
+
+class Gt(_Compare):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a > b
+
+
+class Ge(_Compare):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a >= b
+
+
+class Floor(Function):
+    """floor/ceil/round/trunc have zero gradient in torch."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return ctx.xp.floor(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0.0
+
+
+class Ceil(Floor):
+    @staticmethod
+    def forward(ctx, a):
+        return ctx.xp.ceil(a)
+
+
+class Round(Floor):
+    @staticmethod
+    def forward(ctx, a):
+        return ctx.xp.round(a)
+
+
+class Trunc(Floor):
+    @staticmethod
+    def forward(ctx, a):
+        return ctx.xp.trunc(a)
+
+
+class Logical(Function):
+    """logical_and/or/xor/not; `fn` names the xp function."""
+
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, *arrays, fn):
+        return getattr(ctx.xp, fn)(*arrays)
+
+
+# ---------------------------------------------------------------------------------------------- activations
+class LeakyRelu(Function):
+    @staticmethod
+    def forward(ctx, a, negative_slope=0.01):
+        ctx.save_for_backward(a)
+        ctx.slope = negative_slope
+        return ctx.xp.where(a > 0, a, a * negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        # matches torch: the slope applies at 0
+        return ctx.xp.where(a > 0, grad, grad * ctx.slope)
+
+
+class Elu(Function):
+    @staticmethod
+    def forward(ctx, a, alpha=1.0):
+        xp = ctx.xp
+        ctx.save_for_backward(a)
+        ctx.alpha = alpha
+        return xp.where(a > 0, a, xp.expm1(xp.minimum(a, 0)) * alpha)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        xp = ctx.xp
+        # matches torch: alpha * exp(0) at 0
+        return xp.where(a > 0, grad, grad * xp.exp(xp.minimum(a, 0)) * ctx.alpha)
+
+
+class Gelu(Function):
+    """x * Phi(x), exact (erf) or with torch's tanh approximation."""
+
+    @staticmethod
+    def forward(ctx, a, approximate="none"):
+        xp = ctx.xp
+        ctx.save_for_backward(a)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            return a * 0.5 * (xp.tanh((a + a * a * a * 0.044715) * 0.7978845608028654) + 1.0)
+        return a * 0.5 * (xp.erf(a * 0.7071067811865476) + 1.0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        xp = ctx.xp
+        if ctx.approximate == "tanh":
+            t = xp.tanh((a + a * a * a * 0.044715) * 0.7978845608028654)
+            dinner = (a * a * 0.134145 + 1.0) * 0.7978845608028654
+            return grad * ((t + 1.0) * 0.5 + a * 0.5 * (1.0 - t * t) * dinner)
+        cdf = (xp.erf(a * 0.7071067811865476) + 1.0) * 0.5
+        pdf = xp.exp(a * a * -0.5) * 0.3989422804014327
+        return grad * (cdf + a * pdf)
+
+
+def _sigmoid(xp, a):
+    e = xp.exp(-xp.abs(a))
+    return xp.where(a >= 0, 1.0 / (e + 1.0), e / (e + 1.0))
+
+
+class Silu(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a * _sigmoid(ctx.xp, a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        s = _sigmoid(ctx.xp, a)
+        return grad * (s * (a * (1.0 - s) + 1.0))
+
+
+class Softplus(Function):
+    """log(1 + exp(beta x)) / beta, linear where beta x > threshold (as torch)."""
+
+    @staticmethod
+    def forward(ctx, a, beta=1.0, threshold=20.0):
+        xp = ctx.xp
+        ctx.save_for_backward(a)
+        ctx.beta, ctx.threshold = beta, threshold
+        bx = a * beta
+        # stable: log1p(exp(-|bx|)) + max(bx, 0) never overflows
+        soft = (xp.log1p(xp.exp(-xp.abs(bx))) + xp.maximum(bx, 0)) / beta
+        return xp.where(bx > threshold, a, soft)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved
+        bx = a * ctx.beta
+        return ctx.xp.where(bx > ctx.threshold, grad, grad * _sigmoid(ctx.xp, bx))

@@ -52,16 +52,43 @@ class GraphNamespace:
         return E.Tanh.apply(x)
 
     def abs(self, x):
-        return self._t(x).abs()
+        return E.Abs.apply(self._t(x))
 
     def sign(self, x):
-        return self._t(x).sign()
+        return E.Sign.apply(self._t(x))
 
     def sqrt(self, x):
-        return self._t(x).sqrt()
+        return E.Sqrt.apply(self._t(x))
+
+    def sin(self, x):
+        return E.Sin.apply(self._t(x))
+
+    def cos(self, x):
+        return E.Cos.apply(self._t(x))
+
+    def erf(self, x):
+        return E.Erf.apply(self._t(x))
+
+    def floor(self, x):
+        return E.Floor.apply(self._t(x))
 
     def maximum(self, a, b):
-        return self._t(a).maximum(b) if hasattr(a, "_ctx") else self._t(b).maximum(a)
+        return E.Maximum.apply(*self._pair(a, b))
+
+    def minimum(self, a, b):
+        return E.Minimum.apply(*self._pair(a, b))
+
+    def any(self, x):
+        return bool(self.raw.any(x.data if hasattr(x, "_ctx") else x))
+
+    def eye(self, n, dtype=None):
+        return self._t(self.raw.eye(n, dtype=dtype))
+
+    def ones(self, shape, dtype=None):
+        return self._t(self.raw.ones(shape, dtype=dtype))
+
+    def zeros(self, shape, dtype=None):
+        return self._t(self.raw.zeros(shape, dtype=dtype))
 
     def where(self, cond, a, b):
         cond = cond.data if hasattr(cond, "_ctx") else cond
@@ -84,6 +111,12 @@ class GraphNamespace:
 
     def max(self, x, axis=None, keepdims=False):
         return R.Amax.apply(x, axis=_axes(axis, x.ndim), keepdims=keepdims)
+
+    def prod(self, x, axis=None, keepdims=False):
+        return R.Prod.apply(x, axis=_axes(axis, x.ndim), keepdims=keepdims)
+
+    def cumsum(self, x, axis):
+        return R.Cumsum.apply(x, axis=axis % x.ndim)
 
     # movement
     def reshape(self, x, shape):
@@ -111,12 +144,32 @@ class GraphNamespace:
         axes[a], axes[b] = axes[b], axes[a]
         return M.Permute.apply(x, axes=tuple(axes))
 
+    def flip(self, x, axis):
+        return M.Flip.apply(x, axis=axis)
+
     def scatter_add(self, shape, index, values, dtype):
         return M.ScatterAdd.apply(values, shape=shape, index=index)
 
     # linear algebra
     def matmul(self, a, b):
         return L.MatMul.apply(*self._pair(a, b))
+
+    def einsum(self, equation, *operands):
+        return L.Einsum.apply(*[self._t(o) for o in operands], equation=equation)
+
+    # convolution helpers (ops/conv.py)
+    def pad(self, x, pad_width, constant_values=0):
+        if constant_values != 0:
+            raise NotImplementedError("create_graph: xp.pad with a non-zero fill has no differentiable form")
+        x = self._t(x)
+        shape = tuple(n + a + b for n, (a, b) in zip(x.shape, pad_width))
+        index = tuple(slice(a, a + n) for n, (a, _) in zip(x.shape, pad_width))
+        return M.ScatterAdd.apply(x, shape=shape, index=index)
+
+    def sliding_window_view(self, x, window_shape, axis):
+        from .conv import SlidingWindowView  # noqa: PLC0415 - conv imports nothing from here; kept local anyway
+
+        return SlidingWindowView.apply(self._t(x), window_shape=tuple(window_shape), axis=tuple(axis))
 
 
 _cache = {}

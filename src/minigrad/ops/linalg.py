@@ -37,3 +37,85 @@ class MatMul(Function):
         if ctx.needs_input_grad[1]:
             gb = xp.matmul(xp.swapaxes(a, -1, -2), grad)
         return ga, gb
+
+
+def parse_einsum(equation, ndims):
+    """Split an einsum equation into per-operand subscripts and the output's, made explicit (implicit mode
+    outputs the letters used once, sorted, after any ellipsis). Raises ValueError naming the problem."""
+    eq = equation.replace(" ", "")
+    if "->" in eq:
+        lhs, out = eq.split("->")
+    else:
+        lhs, out = eq, None
+    ins = lhs.split(",")
+    if len(ins) != len(ndims):
+        raise ValueError(f"einsum(): equation '{equation}' has {len(ins)} operand(s) but {len(ndims)} were given")
+    for sub, nd in zip(ins, ndims):
+        letters = len(sub.replace("...", ""))
+        if ("..." in sub and letters > nd) or ("..." not in sub and letters != nd):
+            raise ValueError(f"einsum(): the subscripts '{sub}' of equation '{equation}' do not match an operand "
+                             f"with {nd} dimension(s)")
+    if out is None:
+        letters = "".join(s.replace("...", "") for s in ins)
+        out = ("..." if any("..." in s for s in ins) else "") + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1))
+    return ins, out
+
+
+def _fresh(used):
+    for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        if c not in used:
+            used.add(c)
+            return c
+    raise ValueError("einsum(): ran out of subscript letters for the gradient")
+
+
+class Einsum(Function):
+    """einsum over any number of operands. The gradient for operand i is itself an einsum of the upstream
+    gradient with the other operands; letters repeated within operand i (diagonals) are tied back by identity
+    matrices, and letters that appear only in operand i are broadcast by a ones vector."""
+
+    @staticmethod
+    def forward(ctx, *arrays, equation):
+        ctx.save_for_backward(*arrays)
+        ctx.ins, ctx.out = parse_einsum(equation, [a.ndim for a in arrays])
+        return ctx.xp.einsum(equation, *arrays)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = ctx.xp
+        arrays, ins, out = ctx.saved, ctx.ins, ctx.out
+        grads = []
+        for i, target in enumerate(ins):
+            if not ctx.needs_input_grad[i]:
+                grads.append(None)
+                continue
+            a = arrays[i]
+            subs = [out] + [s for j, s in enumerate(ins) if j != i]
+            ops = [grad] + [arr for j, arr in enumerate(arrays) if j != i]
+            used = set("".join(ins) + out)
+            avail = set("".join(subs))
+            nell = a.ndim - len(target.replace("...", ""))
+            result, axis = [], 0
+            for c in target.replace("...", "."):
+                if c == ".":
+                    result.append("...")
+                    if "." not in avail:  # the ellipsis axes were summed away: broadcast them back
+                        subs.append("...")
+                        ops.append(xp.ones(a.shape[axis:axis + nell], dtype=a.dtype))
+                    axis += nell
+                    continue
+                size = a.shape[axis]
+                axis += 1
+                if c in result:  # a diagonal: tie a fresh letter to c with an identity matrix
+                    new = _fresh(used)
+                    subs.append(c + new)
+                    ops.append(xp.eye(size, dtype=a.dtype))
+                    c = new
+                elif c not in avail:  # summed away in the forward: the gradient is constant along it
+                    subs.append(c)
+                    ops.append(xp.ones((size,), dtype=a.dtype))
+                    avail.add(c)
+                result.append(c)
+            grads.append(xp.einsum(",".join(subs) + "->" + "".join(result), *ops))
+        return tuple(grads)

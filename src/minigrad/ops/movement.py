@@ -52,9 +52,6 @@ class GetItem(Function):
         return ctx.xp.scatter_add(ctx.shape, ctx.index, grad, grad.dtype)
 
 
-
-
-
 class ScatterAdd(Function):
     """zeros(shape) with values added at index: GetItem's backward, itself differentiable for higher order."""
 
@@ -76,3 +73,92 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+
+class SetItem(Function):
+    """a with a[index] = values, out of place (tensor.__setitem__ rebases onto it inside a graph)."""
+
+    @staticmethod
+    def forward(ctx, a, values, index):
+        xp = ctx.xp
+        ctx.index = index
+        out = xp.array(a, copy=True)
+        out[index] = values
+        keep = xp.ones(a.shape, dtype=bool)
+        keep[index] = False
+        ctx.save_for_backward(keep)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (keep,) = ctx.saved
+        return (ctx.xp.where(keep, grad, 0) if ctx.needs_input_grad[0] else None,
+                grad[ctx.index] if ctx.needs_input_grad[1] else None)
+
+
+class Cat(Function):
+    """Concatenate along `axis`; backward hands each input its slice of the gradient."""
+
+    @staticmethod
+    def forward(ctx, *arrays, axis):
+        ctx.axis = axis
+        ctx.sizes = [a.shape[axis] for a in arrays]
+        return ctx.xp.concatenate(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        lead = (slice(None),) * ctx.axis
+        out, start = [], 0
+        for n, need in zip(ctx.sizes, ctx.needs_input_grad):
+            out.append(grad[lead + (slice(start, start + n),)] if need else None)
+            start += n
+        return tuple(out)
+
+
+class Pad(Function):
+    """Constant padding; `pad_width` is NumPy's ((before, after), ...) per axis, all non-negative."""
+
+    @staticmethod
+    def forward(ctx, a, pad_width, value=0.0):
+        ctx.pad_width = pad_width
+        return ctx.xp.pad(a, pad_width, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        index = tuple(slice(lo, n - hi) for (lo, hi), n in zip(ctx.pad_width, grad.shape))
+        return grad[index]
+
+
+class Flip(Function):
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        return ctx.xp.flip(a, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.xp.flip(grad, axis=ctx.axis)
+
+
+class Unfold(Function):
+    """Tensor.unfold(dim, size, step): windows of `size` along `axis`, `step` apart, as a new last axis.
+    The forward is a strided view; backward scatter-adds the windows back (they may overlap)."""
+
+    @staticmethod
+    def forward(ctx, a, axis, size, step):
+        xp = ctx.xp
+        ctx.shape, ctx.axis = a.shape, axis
+        n = (a.shape[axis] - size) // step + 1
+        # the element each window position reads, shape (n, size)
+        ctx.window = xp.arange(n)[:, None] * step + xp.arange(size)[None, :]
+        view = xp.sliding_window_view(a, size, axis=axis)
+        return view[(slice(None),) * axis + (slice(None, None, step),)]
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = ctx.xp
+        nd, axis = grad.ndim, ctx.axis
+        # move the window axis from last to just after `axis`, then scatter-add through a[..., window, ...]
+        axes = tuple(range(axis + 1)) + (nd - 1,) + tuple(range(axis + 1, nd - 1))
+        g = xp.transpose(grad, axes)
+        return xp.scatter_add(ctx.shape, (slice(None),) * axis + (ctx.window,), g, grad.dtype)

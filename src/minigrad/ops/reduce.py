@@ -168,3 +168,19 @@ class Argmin(Function):
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         return ctx.xp.argmin(a, axis=axis, keepdims=keepdims)
+
+
+class All(Function):
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims=False):
+        return ctx.xp.all(a, axis=axis, keepdims=keepdims)
+
+
+class Any(Function):
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims=False):
+        return ctx.xp.any(a, axis=axis, keepdims=keepdims)
