@@ -122,6 +122,10 @@ CASES = [
          torch_fn=lambda a: TF.cross_entropy(a, torch.tensor([0, 3, 1]))),
     Case("bce_logits", lambda a, b: MF.binary_cross_entropy_with_logits(a, b.sigmoid()), [ROWS, ROWS],
          torch_fn=lambda a, b: TF.binary_cross_entropy_with_logits(a, b.sigmoid())),
+    Case("conv2d", lambda x, w: MF.conv2d(x, w, padding=1), [(1, 2, 4, 4), (3, 2, 3, 3)],
+         torch_fn=lambda x, w: TF.conv2d(x, w, padding=1)),
+    Case("max_pool2d", lambda x: MF.max_pool2d(x, 2), [(1, 2, 4, 4)], torch_fn=lambda x: TF.max_pool2d(x, 2)),
+    Case("avg_pool2d", lambda x: MF.avg_pool2d(x, 2), [(1, 2, 4, 4)], torch_fn=lambda x: TF.avg_pool2d(x, 2)),
     _same("cast", lambda a: a.double() * a.double(), [ROWS], dtypes=(np.float32,)),
 ]
 
