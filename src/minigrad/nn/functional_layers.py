@@ -46,10 +46,11 @@ def _unbatch(y, squeeze):
     return y.reshape(tuple(y.shape[1:])) if squeeze else y
 
 
-def _check_window(name, input, padded, span, what):
+def _check_window(name, input, padded, span, what, detail=""):
     if any(p < k for p, k in zip(padded, span)):
         raise RuntimeError(f"{name}: the padded input size {tuple(padded)} (input shape {tuple(input.shape)}) is "
-                           f"smaller than the {what} {tuple(span)}; the kernel cannot be larger than the padded input")
+                           f"smaller than the {what} {tuple(span)}{detail}; the kernel cannot be larger than the "
+                           "padded input")
 
 
 # ------------------------------------------------------------------------------------------------ convolution
@@ -86,7 +87,7 @@ def _conv(name, input, weight, bias, stride, padding, dilation, groups, nsp):
         if any(p < 0 for p in lo):
             raise RuntimeError(f"{name}: negative padding {lo} is not supported")
     padded = tuple(s + a + b for s, a, b in zip(input.shape[2:], lo, hi))
-    _check_window(name, input, padded, span, f"dilated kernel size (kernel {kernel}, dilation {dilation})")
+    _check_window(name, input, padded, span, "dilated kernel size", f" (kernel {kernel}, dilation {dilation})")
     if input.dtype != weight.dtype:
         raise RuntimeError(f"{name}: input dtype {input.dtype} and weight dtype {weight.dtype} differ")
     y = Conv.apply(input, weight, stride=stride, pad_lo=lo, pad_hi=hi, dilation=dilation, groups=groups)
