@@ -47,9 +47,43 @@ def reduce_np(arrays, op, dtype):
             "min": stack.min(0)}[op]
 
 
+def raises(exc, text, fn):
+    try:
+        fn()
+    except exc as e:
+        assert text in str(e), f"expected {text!r} in {e!r}"
+        return
+    raise AssertionError(f"expected {exc.__name__}: {text}")
+
+
+def check_errors(world):
+    """Bad arguments raise on every rank before any communication, naming the op and the values."""
+    t = minigrad.ones(3)
+    raises(TypeError, "all_reduce: tensor must be a minigrad Tensor, got ndarray", lambda: dist.all_reduce(np.ones(3)))
+    raises(ValueError, "all_reduce: unknown reduce op 'median'; use ReduceOp.SUM, AVG, PRODUCT, MIN or MAX",
+           lambda: dist.all_reduce(t, op="median"))
+    raises(TypeError, "all_reduce: ReduceOp.AVG needs a floating tensor, got int64",
+           lambda: dist.all_reduce(minigrad.tensor([1, 2]), op=dist.ReduceOp.AVG))
+    raises(ValueError, f"broadcast: src={world} is not a rank of this group of {world} processes",
+           lambda: dist.broadcast(t, src=world))
+    raises(ValueError, f"all_gather: tensor_list must be a list of {world} tensors (the world size), got 1 tensors",
+           lambda: dist.all_gather([minigrad.ones(3)], t))
+    raises(ValueError, "all_gather: tensor_list[0] has shape (2,) and dtype float32, but the tensor has shape (3,) "
+           "and dtype float32; all must match", lambda: dist.all_gather([minigrad.ones(2)] * world, t))
+    raises(ValueError, f"all_gather_into_tensor: output_tensor (shape (3,), float32) must hold world_size={world} "
+           "times input_tensor (shape (3,), float32)", lambda: dist.all_gather_into_tensor(minigrad.ones(3), t))
+    if dist.get_rank() != 0:
+        raises(ValueError, f"gather: gather_list must be given only on the destination rank 0 (this is rank "
+               f"{dist.get_rank()})", lambda: dist.gather(t, [minigrad.ones(3)] * world, dst=0))
+    raises(RuntimeError, "trying to initialize the default process group twice!", dist.init_process_group)
+    raises(ValueError, "get_rank: only the default group (group=None) is supported", lambda: dist.get_rank(group=1))
+
+
 def main():
     dist.init_process_group(backend="mpi")
     rank, world = dist.get_rank(), dist.get_world_size()
+    assert dist.is_initialized() and dist.get_backend() == "mpi" and dist.is_available()
+    check_errors(world)
     shape = (3, 4)
     case = 0
     n_checks = 0

@@ -27,12 +27,17 @@ class MLP(nn.Module):
         self.fc2 = nn.Linear(hidden, hidden, dtype=minigrad.float64)
         self.head = nn.Linear(hidden, d_out, dtype=minigrad.float64)
         self.unused = nn.Linear(2, 2, dtype=minigrad.float64)  # never in forward: its grad must stay None
+        self.gate = nn.Parameter(minigrad.ones(hidden, dtype=minigrad.float64) * 0.9)  # rank 0 uses it, others not
         self.shared_head = shared_head
         self.register_buffer("steps_seen", minigrad.zeros(1, dtype=minigrad.float64))
 
-    def forward(self, x):
+    def forward(self, x, gate_rows=None):
         h = self.fc1(x).tanh()
         h = F.relu(self.fc2(h))
+        if gate_rows is True:  # a DDP replica that uses the gate on all its rows
+            h = h * self.gate
+        elif gate_rows is not None:  # the reference: the gate on the rows of rank 0 only
+            h = h * (gate_rows * self.gate + (1.0 - gate_rows))
         if self.shared_head:  # fc2 used twice: its hooks fire twice per backward
             h = F.relu(self.fc2(h)) + h
         return self.head(h)
@@ -80,6 +85,7 @@ def equivalence(steps, B, shared_head):
     rng = np.random.default_rng(42)  # same data stream on every rank
     params = [p for _, p in model.module.named_parameters()]
     rparams = [p for _, p in ref.named_parameters()]
+    gate_rows = minigrad.tensor((np.arange(world * B) < B).astype("float64")[:, None])
     bufs = [np.zeros(p.shape) for p in params]
     rbufs = [np.zeros(p.shape) for p in rparams]
     for step in range(steps):
@@ -95,11 +101,11 @@ def equivalence(steps, B, shared_head):
             x, y = minigrad.tensor(X[m, mine]), minigrad.tensor(Y[m, mine])
             if m < micro - 1:
                 with model.no_sync():
-                    loss_fn(model(x), y).backward()
+                    loss_fn(model(x, rank == 0 or None), y).backward()
                 launched = len(model._launch_log)
             else:
-                loss_fn(model(x), y).backward()
-            loss_fn(ref(minigrad.tensor(X[m])), minigrad.tensor(Y[m])).backward()
+                loss_fn(model(x, rank == 0 or None), y).backward()
+            loss_fn(ref(minigrad.tensor(X[m]), gate_rows), minigrad.tensor(Y[m])).backward()
         if accumulate:
             assert launched == len(model._launch_log) - len(model._buckets), "no_sync must not communicate"
         for (name, p), rp in zip(model.module.named_parameters(), rparams):
