@@ -30,12 +30,12 @@ class _Graph:
         queue = deque(roots)
         while queue:
             obj = queue.popleft()
-            if max_nodes is not None and len(self.order) >= max_nodes:
-                self.cut[id(obj)] = obj
-                continue
-            self.order.append(obj)
             ps = list(parents_of(obj))
-            self.parents[id(obj)] = ps
+            if max_nodes is not None and len(self.order) >= max_nodes:
+                self.cut[id(obj)] = obj  # not drawn, but walked on to count what the summary node stands for
+            else:
+                self.order.append(obj)
+                self.parents[id(obj)] = ps
             for p in ps:
                 if id(p) not in seen:
                     seen.add(id(p))
