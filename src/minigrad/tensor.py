@@ -294,6 +294,17 @@ class Tensor:
     def detach(self):
         return Tensor._wrap(self.data, self._device)
 
+    def __deepcopy__(self, memo):
+        """copy.deepcopy (optimizer and model state dicts): a leaf's array and grad are copied, as torch does."""
+        if self._ctx is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                               f"protocol at the moment (this one, of shape {tuple(self.shape)}, has a grad_fn)")
+        out = type(self)._wrap(self.data.copy(), self._device, self.requires_grad)
+        if self.grad is not None:
+            out.grad = Tensor._wrap(self.grad.data.copy(), self._device)
+        memo[id(self)] = out
+        return out
+
     def detach_(self):
         self._ctx = None
         self.requires_grad = False
