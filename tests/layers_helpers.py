@@ -36,9 +36,10 @@ def load_torch_weights(mm, tm, dtype):
                         for k, v in tm.state_dict().items()})
 
 
-def check_module(tm, mm, inputs, dtype, call=None, rng=None, train=True, grad_inputs=True):
+def check_module(tm, mm, inputs, dtype, call=None, rng=None, train=True, grad_inputs=True, const=()):
     """Compare torch module `tm` and minigrad module `mm` (same architecture) on `inputs` (numpy arrays; float
-    ones are cast to dtype and get gradients). `call(module, *inputs)` defaults to module(*inputs)."""
+    ones are cast to dtype and get gradients, except those whose index is in `const`). `call(module, *inputs)`
+    defaults to module(*inputs)."""
     rng = rng or np.random.default_rng(0)
     call = call or (lambda m, *xs: m(*xs))
     tm = tm.to(TORCH_DTYPE[dtype])
@@ -47,11 +48,11 @@ def check_module(tm, mm, inputs, dtype, call=None, rng=None, train=True, grad_in
     tm.train(train)
     mm.train(train)
     tx, mx = [], []
-    for a in inputs:
+    for i, a in enumerate(inputs):
         if isinstance(a, np.ndarray) and a.dtype.kind == "f":
             a = a.astype(dtype)
-            tx.append(torch.tensor(a, requires_grad=grad_inputs))
-            mx.append(mg.tensor(a, requires_grad=grad_inputs))
+            tx.append(torch.tensor(a, requires_grad=grad_inputs and i not in const))
+            mx.append(mg.tensor(a, requires_grad=grad_inputs and i not in const))
         elif isinstance(a, np.ndarray):
             tx.append(torch.tensor(a))
             mx.append(mg.tensor(a))

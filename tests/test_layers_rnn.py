@@ -1,0 +1,97 @@
+"""RNN, LSTM and GRU against torch over num_layers, batch_first, bidirectional, initial states, bias and dropout."""
+import numpy as np
+import pytest
+import torch
+
+import minigrad as mg
+import minigrad.nn as nn
+from layers_helpers import check_module, close
+
+DTYPES = [np.float32, np.float64]
+rng = np.random.default_rng(5)
+
+CONFIGS = [  # kwargs, give initial states, batched
+    (dict(), False, True),
+    (dict(num_layers=2), True, True),
+    (dict(batch_first=True, bidirectional=True), True, True),
+    (dict(num_layers=2, bidirectional=True, bias=False), False, True),
+    (dict(num_layers=2, dropout=0.5), True, True),  # dropout is inactive in eval mode: compared there
+    (dict(), True, False),
+]
+
+
+def _inputs(kw, with_h, batched, lstm, I=3, H=4, T=5, N=2):
+    dirs = 2 if kw.get("bidirectional") else 1
+    L = kw.get("num_layers", 1)
+    x = rng.standard_normal(((N, T, I) if kw.get("batch_first") else (T, N, I)) if batched else (T, I))
+    if not with_h:
+        return [x]
+    hs = (L * dirs, N, H) if batched else (L * dirs, H)
+    return [x, rng.standard_normal(hs), rng.standard_normal(hs)] if lstm else [x, rng.standard_normal(hs)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("cfg", CONFIGS)
+def test_recurrent_matches_torch(cfg, cls, dtype):
+    kw, with_h, batched = cfg
+    lstm = cls == "LSTM"
+    inputs = _inputs(kw, with_h, batched, lstm)
+    call = None
+    if lstm and with_h:
+        def call(m, x, h, c):
+            return m(x, (h, c))
+    train = not kw.get("dropout")
+    check_module(getattr(torch.nn, cls)(3, 4, **kw), getattr(nn, cls)(3, 4, **kw), inputs, dtype, call=call,
+                 train=train)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_rnn_relu_nonlinearity(dtype):
+    check_module(torch.nn.RNN(3, 4, nonlinearity="relu", num_layers=2), nn.RNN(3, 4, nonlinearity="relu",
+                                                                               num_layers=2),
+                 [rng.standard_normal((6, 2, 3))], dtype)
+
+
+def test_lstm_weights_shared_over_a_long_sequence_match_torch():
+    """Seed 003's sine-window setting (20 steps): the gradient sums over time exactly as torch's LSTM."""
+    x = np.sin(np.linspace(0, 6, 20 * 4)).reshape(4, 20, 1)
+    check_module(torch.nn.LSTM(1, 8, batch_first=True), nn.LSTM(1, 8, batch_first=True), [x], np.float64)
+
+
+def test_dropout_between_layers_in_training():
+    mg.manual_seed(3)
+    m = nn.LSTM(3, 4, num_layers=2, dropout=0.5)
+    x = mg.tensor(rng.standard_normal((5, 2, 3)))
+    a = m(x)[0].data
+    m.eval()
+    b = m(x)[0].data
+    assert not np.allclose(a, b)  # dropout changed the second layer's input
+    m1 = nn.LSTM(3, 4, num_layers=1, dropout=0.5)  # no layer to drop between (torch warns; same output)
+    m1.train()
+    assert np.array_equal(m1(x)[0].data, m1.eval()(x)[0].data)
+
+
+def test_state_dict_keys_match_torch():
+    t = torch.nn.GRU(3, 4, num_layers=2, bidirectional=True)
+    m = nn.GRU(3, 4, num_layers=2, bidirectional=True)
+    assert list(m.state_dict()) == list(t.state_dict())
+    for k, v in m.state_dict().items():
+        assert tuple(v.shape) == tuple(t.state_dict()[k].shape)
+
+
+def test_recurrent_errors_name_layer_and_shapes():
+    with pytest.raises(RuntimeError, match=r"LSTM: input of shape \(5, 2, 7\) has feature size 7, expected "
+                                           r"input_size=3"):
+        nn.LSTM(3, 4)(mg.zeros(5, 2, 3 + 4))
+    with pytest.raises(RuntimeError, match=r"GRU: expected hidden state of shape \(2, 2, 4\), got \(1, 2, 4\)"):
+        nn.GRU(3, 4, num_layers=2)(mg.zeros(5, 2, 3), mg.zeros(1, 2, 4))
+    with pytest.raises(ValueError, match=r"RNN: expected a 2D \(unbatched\) or 3D input, got shape \(3,\)"):
+        nn.RNN(3, 4)(mg.zeros(3))
+
+
+def test_hidden_outputs_are_last_steps():
+    m = nn.LSTM(2, 3, bidirectional=True)
+    out, (h, c) = m(mg.tensor(rng.standard_normal((4, 1, 2))))
+    close("forward h_n", h.data[0], out.data[-1, :, :3], np.float32)
+    close("reverse h_n", h.data[1], out.data[0, :, 3:], np.float32)
