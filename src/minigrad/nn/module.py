@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
+from .. import hooks as _hooks
 from ..tensor import Tensor, tensor
 
 
@@ -142,18 +143,29 @@ class Module:
         return self.forward(*args, **kwargs)
 
     def _call_with_hooks(self, args, kwargs):
-        """forward with pre-hooks (may replace the inputs) and hooks (may replace the output), as torch runs them.
-        Backward hooks are wired in by the hooks work (issue 9), which overrides or extends this method."""
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
-            if result is not None:
-                out = result
-        return out
+        """forward with pre-hooks (may replace the inputs), hooks (may replace the output) and full backward hooks,
+        as torch runs them; the machinery lives in minigrad.hooks."""
+        return _hooks.call_module(self, args, kwargs)
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call `hook(module, args)` before forward; a non-None return (a tuple, or one value) replaces args. With
+        with_kwargs, `hook(module, args, kwargs)` returns None or (args, kwargs). Returns a RemovableHandle.
+        Matches torch.nn.Module.register_forward_pre_hook."""
+        return _hooks.add_hook(self._forward_pre_hooks, _hooks.Flagged(hook, True) if with_kwargs else hook, prepend)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """Call `hook(module, args, output)` after forward; a non-None return replaces the output. With with_kwargs
+        the hook gets `(module, args, kwargs, output)`; with always_call it also runs when forward raises.
+        Returns a RemovableHandle. Matches torch.nn.Module.register_forward_hook."""
+        if with_kwargs or always_call:
+            hook = _hooks.Flagged(hook, with_kwargs, always_call)
+        return _hooks.add_hook(self._forward_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Call `hook(module, grad_input, grad_output)` when the gradients with respect to the module's inputs are
+        computed (grad_input has None for inputs that need no grad); a non-None return (a tuple, one per input)
+        replaces grad_input. Returns a RemovableHandle. Matches torch.nn.Module.register_full_backward_hook."""
+        return _hooks.add_hook(self._backward_hooks, hook, prepend)
 
     # ----------------------------------------------------------------------------------- registration
     def __setattr__(self, name, value):
