@@ -75,8 +75,9 @@ class UnfusedMLP:
 
     def __init__(self, nin: int, nouts: list[int]):
         sizes = [nin, *nouts]
-        self.layers = [[UnfusedNeuron(sizes[i], i != len(nouts) - 1) for _ in range(sizes[i + 1])]
-                       for i in range(len(nouts))]
+        self.layers = [
+            [UnfusedNeuron(sizes[i], i != len(nouts) - 1) for _ in range(sizes[i + 1])] for i in range(len(nouts))
+        ]
 
     def __call__(self, x):
         for layer in self.layers:
@@ -133,9 +134,11 @@ def main() -> None:
         unfused = time_steps(Value, UnfusedMLP, gc_on, args.repeat)
         theirs = time_steps(MicroValue, MicroMLP, gc_on, args.repeat)
         label = "gc on " if gc_on else "gc off"
-        print(f"  {label}: micrograd 0.1.0 {theirs * 1e3:7.1f} ms | minigrad.scalar MLP {ours * 1e3:6.1f} ms "
-              f"({theirs / ours:5.1f}x faster) | engine only, unfused neurons {unfused * 1e3:6.1f} ms "
-              f"({theirs / unfused:5.1f}x faster)")
+        print(
+            f"  {label}: micrograd 0.1.0 {theirs * 1e3:7.1f} ms | minigrad.scalar MLP {ours * 1e3:6.1f} ms "
+            f"({theirs / ours:5.1f}x faster) | engine only, unfused neurons {unfused * 1e3:6.1f} ms "
+            f"({theirs / unfused:5.1f}x faster)"
+        )
     fwd, bwd = chain()
     print(f"100,000-deep chain (mul, add, tanh per link): forward {fwd:.3f} s, backward {bwd:.3f} s")
 

@@ -17,13 +17,12 @@ import time
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from sklearn.datasets import load_digits  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
-from tqdm import tqdm  # noqa: E402
+import matplotlib.pyplot as plt
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from tqdm import tqdm
 
-from minigrad.scalar import SGD, Conv2D, CrossEntropyLoss, Linear, Module, flatten, load, save  # noqa: E402
+from minigrad.scalar import SGD, Conv2D, CrossEntropyLoss, Linear, Module, flatten, load, save
 
 
 class LeNet1989(Module):
@@ -70,7 +69,9 @@ def main() -> None:
     model = LeNet1989()
     loss_fn = CrossEntropyLoss()
     optimizer = SGD(model.parameters(), lr=args.lr, momentum=0.9)
-    print(f"LeNet1989 with {len(model.parameters())} parameters, {len(train)} training / {len(test_labels)} test images")
+    print(
+        f"LeNet1989 with {len(model.parameters())} parameters, {len(train)} training / {len(test_labels)} test images"
+    )
 
     history = {"train_loss": [], "test_loss": [], "train_acc": [], "test_acc": []}
     start = time.perf_counter()
@@ -93,8 +94,10 @@ def main() -> None:
         history["train_acc"].append(correct / len(train))
         history["test_loss"].append(test_loss)
         history["test_acc"].append(test_acc)
-        print(f"epoch {epoch}: train loss {running / len(train):.4f} acc {correct / len(train):.1%}, "
-              f"test loss {test_loss:.4f} acc {test_acc:.1%}")
+        print(
+            f"epoch {epoch}: train loss {running / len(train):.4f} acc {correct / len(train):.1%}, "
+            f"test loss {test_loss:.4f} acc {test_acc:.1%}"
+        )
         optimizer.lr *= 0.5
     print(f"trained in {time.perf_counter() - start:.1f} s; test accuracy {history['test_acc'][-1]:.1%}")
 

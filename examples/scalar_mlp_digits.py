@@ -17,12 +17,12 @@ import time
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from sklearn.datasets import load_digits  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
-from tqdm import tqdm  # noqa: E402
+import matplotlib.pyplot as plt
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from tqdm import tqdm
 
-from minigrad.scalar import SGD, CrossEntropyLoss, Linear, Module, ReLU, Sequential  # noqa: E402
+from minigrad.scalar import SGD, CrossEntropyLoss, Linear, Module, ReLU, Sequential
 
 
 class MyNN(Module):
@@ -77,8 +77,10 @@ def main() -> None:
                 correct += argmax([v.data for v in pred]) == argmax(target)
             history[f"{split}_loss"].append(total / len(ys))
             history[f"{split}_acc"].append(correct / len(ys))
-        print(f"epoch {epoch}: train loss {history['train_loss'][-1]:.4f} acc {history['train_acc'][-1]:.1%}, "
-              f"test loss {history['test_loss'][-1]:.4f} acc {history['test_acc'][-1]:.1%}")
+        print(
+            f"epoch {epoch}: train loss {history['train_loss'][-1]:.4f} acc {history['train_acc'][-1]:.1%}, "
+            f"test loss {history['test_loss'][-1]:.4f} acc {history['test_acc'][-1]:.1%}"
+        )
     print(f"trained in {time.perf_counter() - start:.1f} s; test accuracy {history['test_acc'][-1]:.1%}")
 
     epochs = range(1, args.epochs + 1)

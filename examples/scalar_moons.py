@@ -16,12 +16,12 @@ import time
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from sklearn.datasets import make_moons  # noqa: E402
-from tqdm import tqdm  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.datasets import make_moons
+from tqdm import tqdm
 
-from minigrad.scalar import MLP, Value  # noqa: E402
+from minigrad.scalar import MLP, Value
 
 
 def loss_and_accuracy(model: MLP, X: list, y: list) -> tuple[Value, float]:

@@ -13,6 +13,15 @@ sigmoid = Value.sigmoid
 abs_f = Value.abs
 
 __all__ = [
-    "Value", "softmax", "relu", "tanh", "sigmoid", "abs_f",
-    "as_value_array", "value_array_to_list", "flatten", "reshape", "transpose",
+    "Value",
+    "abs_f",
+    "as_value_array",
+    "flatten",
+    "relu",
+    "reshape",
+    "sigmoid",
+    "softmax",
+    "tanh",
+    "transpose",
+    "value_array_to_list",
 ]  # fmt: skip

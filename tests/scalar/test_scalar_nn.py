@@ -8,8 +8,26 @@ import torch
 import torch.nn.functional as F
 from scalar_ref import assert_same
 
-from minigrad.scalar import (MLP, BCELoss, Conv2D, CrossEntropyLoss, Layer, Linear, Module, MSELoss, Neuron, ReLU,
-                             Sequential, Sigmoid, Softmax, Tanh, Value, as_value_array, flatten, value_array_to_list)
+from minigrad.scalar import (
+    MLP,
+    BCELoss,
+    Conv2D,
+    CrossEntropyLoss,
+    Layer,
+    Linear,
+    Module,
+    MSELoss,
+    Neuron,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    Value,
+    as_value_array,
+    flatten,
+    value_array_to_list,
+)
 
 
 def test_module_finds_parameters_without_super_init_and_calls_forward():
@@ -99,9 +117,9 @@ def test_linear_matches_torch_with_same_weights():
 
 
 @pytest.mark.parametrize("geometry", [
-    dict(width=6, height=7, kernel_size=3, stride=2, in_channels=2, out_channels=3),  # stride leaves a column out
-    dict(width=4, height=4, kernel_size=2, stride=2, in_channels=2, out_channels=3),  # seed 001's test geometry
-    dict(width=5, height=5, kernel_size=5, stride=1, in_channels=1, out_channels=2),
+    {"width": 6, "height": 7, "kernel_size": 3, "stride": 2, "in_channels": 2, "out_channels": 3},  # stride leaves a column out
+    {"width": 4, "height": 4, "kernel_size": 2, "stride": 2, "in_channels": 2, "out_channels": 3},  # seed 001's test geometry
+    {"width": 5, "height": 5, "kernel_size": 5, "stride": 1, "in_channels": 1, "out_channels": 2},
 ])  # fmt: skip
 def test_conv2d_matches_torch_forward_and_backward(geometry):
     rng = random.Random(2)
@@ -133,7 +151,7 @@ def test_conv2d_matches_torch_forward_and_backward(geometry):
 
 
 def test_conv2d_refuses_impossible_geometry_by_name():
-    base = dict(width=4, height=4, kernel_size=2, stride=2, in_channels=1, out_channels=1)
+    base = {"width": 4, "height": 4, "kernel_size": 2, "stride": 2, "in_channels": 1, "out_channels": 1}
     with pytest.raises(ValueError, match=r"kernel_size 5 does not fit in a 4x3 \(height x width\)"):
         Conv2D(**{**base, "width": 3, "kernel_size": 5})
     for name in ("stride", "kernel_size", "in_channels", "out_channels", "width", "height"):

@@ -16,14 +16,14 @@ def loss_fn(w):
 
 
 SETTINGS = [
-    dict(lr=0.1),
-    dict(lr=0.05, momentum=0.9),
-    dict(lr=0.05, momentum=0.9, dampening=0.3),
-    dict(lr=0.05, momentum=0.9, nesterov=True),
-    dict(lr=0.1, weight_decay=0.05),
-    dict(lr=0.03, momentum=0.7, dampening=0.1, weight_decay=0.01),
-    dict(lr=0.02, momentum=0.8, weight_decay=0.1, nesterov=True),
-    dict(lr=0.01, momentum=0.5, maximize=True),
+    {"lr": 0.1},
+    {"lr": 0.05, "momentum": 0.9},
+    {"lr": 0.05, "momentum": 0.9, "dampening": 0.3},
+    {"lr": 0.05, "momentum": 0.9, "nesterov": True},
+    {"lr": 0.1, "weight_decay": 0.05},
+    {"lr": 0.03, "momentum": 0.7, "dampening": 0.1, "weight_decay": 0.01},
+    {"lr": 0.02, "momentum": 0.8, "weight_decay": 0.1, "nesterov": True},
+    {"lr": 0.01, "momentum": 0.5, "maximize": True},
 ]
 
 
@@ -47,9 +47,9 @@ def test_sgd_trajectory_matches_torch(kw):
 
 def test_sgd_validates_like_torch():
     w = [Value(1.0)]
-    for kw, msg in [(dict(lr=-0.1), "Invalid learning rate: -0.1"), (dict(lr=0.1, momentum=-1), "Invalid momentum"),
-                    (dict(lr=0.1, weight_decay=-1), "Invalid weight_decay"),
-                    (dict(lr=0.1, nesterov=True), "Nesterov momentum requires")]:  # fmt: skip
+    for kw, msg in [({"lr": -0.1}, "Invalid learning rate: -0.1"), ({"lr": 0.1, "momentum": -1}, "Invalid momentum"),
+                    ({"lr": 0.1, "weight_decay": -1}, "Invalid weight_decay"),
+                    ({"lr": 0.1, "nesterov": True}, "Nesterov momentum requires")]:  # fmt: skip
         with pytest.raises(ValueError, match=msg):
             SGD(w, **kw)
     with pytest.raises(TypeError, match="SGD optimizes Values, got float"):

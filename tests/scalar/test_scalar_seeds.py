@@ -120,7 +120,7 @@ def run(code):
     namespace = {}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(code, namespace)
+        exec(code, namespace)  # noqa: S102 - running the seeds' own code is the point
     return namespace, out.getvalue()
 
 
@@ -158,7 +158,7 @@ def test_seed002_neuron_forward_is_micrograd_relu_neuron():
 
 def test_seed004_basic_example_prints_torch_values():
     # the seed prints 18.6752, -0.4807, -1.7597, -2.0000, 0.1353: it clamps log(0) to log(1e-8) (docs/scalar.md)
-    ns, printed = run(SEED004_BASIC)
+    _ns, printed = run(SEED004_BASIC)
     assert printed.splitlines() == [
         "Result of the forward pass: inf",
         "Gradient of a: nan",

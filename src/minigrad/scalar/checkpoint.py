@@ -20,7 +20,7 @@ def _params(model: Params) -> list[Value]:
     return params
 
 
-def save_parameters(model: Params, path: Union[str, os.PathLike]) -> None:
+def save_parameters(model: Params, path: str | os.PathLike) -> None:
     """Writes ``[p.data for p in model.parameters()]`` as JSON (written to a temporary file, then renamed)."""
     tmp = f"{os.fspath(path)}.tmp"
     with open(tmp, "w") as f:
@@ -28,7 +28,7 @@ def save_parameters(model: Params, path: Union[str, os.PathLike]) -> None:
     os.replace(tmp, path)
 
 
-def load_parameters(model: Params, path: Union[str, os.PathLike]) -> None:
+def load_parameters(model: Params, path: str | os.PathLike) -> None:
     """Loads a checkpoint written by ``save_parameters`` (or seed 001) into ``model``'s parameters.
 
     Everything is checked before the first parameter is touched, so a failed load leaves the model as it was.
@@ -43,11 +43,13 @@ def load_parameters(model: Params, path: Union[str, os.PathLike]) -> None:
             values = json.load(f)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ValueError(f"{path}: not a scalar checkpoint (expected a JSON list of numbers): {e}") from None
+    # whatever is wrong with the file, it is a ValueError, so that callers catch one class
     if not isinstance(values, list):
-        raise ValueError(f"{path}: not a scalar checkpoint: expected a JSON list, found {type(values).__name__}")
+        found = type(values).__name__
+        raise ValueError(f"{path}: not a scalar checkpoint: expected a JSON list, found {found}")  # noqa: TRY004
     for i, v in enumerate(values):
         if not isinstance(v, (int, float)) or isinstance(v, bool):
-            raise ValueError(f"{path}: entry {i} is {v!r} ({type(v).__name__}), expected a number")
+            raise ValueError(f"{path}: entry {i} is {v!r} ({type(v).__name__}), expected a number")  # noqa: TRY004
     if len(values) != len(params):
         raise ValueError(f"{path}: holds {len(values)} values but the model has {len(params)} parameters")
     for p, v in zip(params, values):

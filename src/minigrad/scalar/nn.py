@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any, Callable, Iterator, Sequence, Union
+from collections.abc import Iterator, Sequence
+from typing import Any, Callable, Union
 
 from .arrays import flatten
 from .value import Value, softmax

@@ -12,7 +12,8 @@ plain Python would raise.
 from __future__ import annotations
 
 import math
-from typing import Iterable, Sequence, Union
+from collections.abc import Iterable, Sequence
+from typing import Union
 
 Number = Union[int, float]
 _INF = math.inf
@@ -31,7 +32,7 @@ def _div(a: float, b: float) -> float:
     try:
         return a / b
     except ZeroDivisionError:
-        if a != a or a == 0:
+        if a == 0 or math.isnan(a):
             return _NAN
         return math.copysign(_INF, a) * math.copysign(1.0, b)
 
@@ -88,7 +89,7 @@ class Value:
     5.0
     """
 
-    __slots__ = ("data", "grad", "_prev", "_local", "_op", "__weakref__")
+    __slots__ = ("__weakref__", "_local", "_op", "_prev", "data", "grad")
 
     def __init__(self, data: Number, _prev: Sequence[Value] = (), _local: Sequence[float] = (), _op: str = ""):
         # internal ops pass floats, so the common path costs one type() check
@@ -111,9 +112,6 @@ class Value:
     def grad_fn(self) -> str | None:
         """Name of the backward that produced this Value (``'MulBackward'``), or None for a leaf."""
         return self._op or None
-
-    def item(self) -> float:
-        return self.data
 
     def __repr__(self) -> str:
         fn = f", grad_fn=<{self._op}>" if self._op else ""
@@ -192,7 +190,7 @@ class Value:
     # ---- unary functions
     def relu(self) -> Value:
         x = self.data
-        if x > 0 or x != x:  # matches torch: relu(nan) is nan and passes the gradient through
+        if x > 0 or math.isnan(x):  # matches torch: relu(nan) is nan and passes the gradient through
             return Value(x, (self,), (1.0,), "ReluBackward")
         # matches torch: relu'(0) = 0, and the backward is a where(), so even an inf/nan upstream grad passes 0.
         # Recording no edge gives exactly that, and backward skips the dead unit's subgraph.
@@ -229,9 +227,7 @@ class Value:
         Same value (same summation order) and gradients as the chain of ``*`` and ``+`` it replaces, with one node
         instead of 2n, which makes scalar layers several times faster. Numbers in ``inputs`` are constants.
         """
-        total = 0.0 if bias is None else bias.data
-        prev: list = [] if bias is None else [bias]
-        local: list = [] if bias is None else [1.0]
+        total, prev, local = (0.0, [], []) if bias is None else (bias.data, [bias], [1.0])
         for w, x in zip(weights, inputs):
             if type(x) is Value:
                 total += w.data * x.data
