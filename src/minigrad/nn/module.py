@@ -44,13 +44,6 @@ class Parameter(Tensor):
 
     __str__ = __repr__
 
-    def __deepcopy__(self, memo):
-        out = Parameter(tensor(self.data.copy()), self.requires_grad)
-        if self.grad is not None:
-            out.grad = Tensor._wrap(self.grad.data.copy(), self._device)
-        memo[id(self)] = out
-        return out
-
 
 class Buffer(Tensor):
     """A Tensor that a Module registers as a buffer (state that is saved but not trained, e.g. running means).

@@ -1,0 +1,9 @@
+"""minigrad.optim: optimizers and learning-rate schedulers with torch.optim's API. Public re-exports only."""
+from . import lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam, Adamax, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "RMSprop", "Adagrad", "lr_scheduler"]

@@ -1,0 +1,137 @@
+"""Adam (with AMSGrad), AdamW and Adamax."""
+import math
+
+from ..tensor import Tensor
+from .optimizer import Optimizer, _check, _lr_alias
+
+
+def _zeros_like(p):
+    return Tensor._wrap(p._device.xp.zeros_like(p.data), p._device)
+
+
+def _check_adam(name, lr, eps, betas, weight_decay):
+    _check(name, lr >= 0, "learning rate", lr)
+    _check(name, eps >= 0, "epsilon value", eps)
+    _check(name, 0 <= betas[0] < 1, "beta parameter at index 0", betas[0])
+    _check(name, 0 <= betas[1] < 1, "beta parameter at index 1", betas[1])
+    _check(name, weight_decay >= 0, "weight_decay value", weight_decay)
+
+
+def _lerp_(m, g, weight):
+    # matches torch.lerp_: self + w * (end - self) for w < 0.5, else end - (end - self) * (1 - w)
+    if abs(weight) < 0.5:
+        m += weight * (g - m)
+    else:
+        m[...] = g - (g - m) * (1 - weight)
+
+
+class Adam(Optimizer):
+    """Matches torch.optim.Adam (Kingma & Ba, 2014). For parameter p with gradient g, step t:
+
+    1. g = -g if maximize;  g = g + weight_decay * p  (AdamW instead decays p itself: p = p * (1 - lr * wd))
+    2. m = lerp(m, g, 1 - beta1);  v = beta2 * v + (1 - beta2) * g * g
+    3. v_hat = max(v_hat, v) with amsgrad, else v
+    4. p = p - lr / (1 - beta1^t) * m / (sqrt(v_hat) / sqrt(1 - beta2^t) + eps)
+
+    `learning_rate=` is an alias of `lr`.
+    """
+
+    _decoupled = False
+
+    def __init__(self, params, lr=None, betas=(0.9, 0.999), eps=1e-8, weight_decay=None, amsgrad=False, *,
+                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None,
+                 learning_rate=None):
+        lr = _lr_alias(type(self).__name__, lr, learning_rate, 1e-3)
+        if weight_decay is None:
+            weight_decay = 1e-2 if self._decoupled else 0
+        betas = tuple(betas)
+        _check_adam(type(self).__name__, lr, eps, betas, weight_decay)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize))
+
+    def step(self, closure=None):
+        loss = self._closure(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+            for p, g in self._params_with_grad(group):
+                state = self._state_for(p)
+                if not state:
+                    state["step"] = 0.0
+                    state["exp_avg"] = _zeros_like(p)
+                    state["exp_avg_sq"] = _zeros_like(p)
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = _zeros_like(p)
+                state["step"] += 1
+                step = state["step"]
+                if maximize:
+                    g = -g
+                if wd != 0:
+                    if self._decoupled:
+                        p.data *= 1 - lr * wd
+                    else:
+                        g = g + wd * p.data
+                m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+                _lerp_(m, g, 1 - beta1)
+                v *= beta2
+                v += (1 - beta2) * g * g
+                if amsgrad:
+                    vmax = state["max_exp_avg_sq"].data
+                    p._device.xp.maximum(vmax, v, out=vmax)
+                    v = vmax
+                step_size = lr / (1 - beta1 ** step)
+                denom = p._device.xp.sqrt(v)
+                denom /= math.sqrt(1 - beta2 ** step)
+                denom += eps
+                p.data += (-step_size * m) / denom
+                p._version += 1
+        return loss
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2017): p = p * (1 - lr * weight_decay) before the
+    Adam step; weight_decay defaults to 1e-2. Matches torch.optim.AdamW."""
+
+    _decoupled = True
+
+
+class Adamax(Optimizer):
+    """Adam with the infinity norm. Matches torch.optim.Adamax. Per step t:
+
+    1. g = -g if maximize;  g = g + weight_decay * p
+    2. m = lerp(m, g, 1 - beta1);  u = max(beta2 * u, |g| + eps)
+    3. p = p - lr / (1 - beta1^t) * m / u
+    """
+
+    def __init__(self, params, lr=None, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, *, maximize=False,
+                 foreach=None, differentiable=False, capturable=False, learning_rate=None):
+        lr = _lr_alias("Adamax", lr, learning_rate, 2e-3)
+        betas = tuple(betas)
+        _check_adam("Adamax", lr, eps, betas, weight_decay)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize))
+
+    def step(self, closure=None):
+        loss = self._closure(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            wd, maximize = group["weight_decay"], group["maximize"]
+            for p, g in self._params_with_grad(group):
+                xp = p._device.xp
+                state = self._state_for(p)
+                if not state:
+                    state["step"] = 0.0
+                    state["exp_avg"] = _zeros_like(p)
+                    state["exp_inf"] = _zeros_like(p)
+                state["step"] += 1
+                if maximize:
+                    g = -g
+                if wd != 0:
+                    g = g + wd * p.data
+                m, u = state["exp_avg"].data, state["exp_inf"].data
+                _lerp_(m, g, 1 - beta1)
+                u *= beta2
+                xp.maximum(u, xp.abs(g) + eps, out=u)
+                clr = lr / (1 - beta1 ** state["step"])
+                p.data += (-clr * m) / u
+                p._version += 1
+        return loss
