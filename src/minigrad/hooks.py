@@ -92,6 +92,7 @@ class _BackwardState:
         self.grad_outputs = None
         self.n_outputs = 0
         self.seen_outputs = 0
+        self.zero_inputs = ()  # tensor inputs that need no grad: torch reports zeros for them
 
 
 def _pack_inputs(module, args):
@@ -106,6 +107,7 @@ def _pack_inputs(module, args):
     flat = [M.Reshape.apply(args[i], shape=(args[i].numel(),)) for i in idx]
     packed = flat[0] if len(flat) == 1 else M.Cat.apply(*flat, axis=0)
     args = list(args)
+    state.zero_inputs = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor) and not a.requires_grad]
     start = 0
     for i in idx:
         n, shape = args[i].numel(), tuple(args[i].shape)
@@ -157,10 +159,13 @@ def _call_backward_hooks(state, grad_input):
 
 def _on_input_grads(state, g):
     from .ops import movement as M  # noqa: PLC0415
+    from .tensor import Tensor  # noqa: PLC0415
 
     grad_input = [None] * state.nargs
     for i, start, n, shape in state.slots:
         grad_input[i] = M.Reshape.apply(g[start:start + n], shape=shape)
+    for i, a in state.zero_inputs:
+        grad_input[i] = Tensor._wrap(a._device.xp.zeros(a.shape, dtype=a.dtype), a._device)
     new = _call_backward_hooks(state, tuple(grad_input))
     if all(a is b for a, b in zip(new, grad_input)):
         return None
