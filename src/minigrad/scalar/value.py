@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Union
 
-Number = Union[int, float]
 _INF = math.inf
 _NAN = math.nan
 
@@ -91,7 +89,7 @@ class Value:
 
     __slots__ = ("__weakref__", "_local", "_op", "_prev", "data", "grad")
 
-    def __init__(self, data: Number, _prev: Sequence[Value] = (), _local: Sequence[float] = (), _op: str = ""):
+    def __init__(self, data: float, _prev: Sequence[Value] = (), _local: Sequence[float] = (), _op: str = ""):
         # internal ops pass floats, so the common path costs one type() check
         self.data = data if type(data) is float else _check_number(data)
         self.grad = 0.0
@@ -105,7 +103,7 @@ class Value:
         return self.data
 
     @v.setter
-    def v(self, value: Number) -> None:
+    def v(self, value: float) -> None:
         self.data = _check_number(value)
 
     @property
@@ -118,7 +116,7 @@ class Value:
         return f"Value(data={self.data}, grad={self.grad}{fn})"
 
     # ---- arithmetic: an unsupported operand returns NotImplemented, so Python raises TypeError naming its type
-    def __add__(self, other: Value | Number) -> Value:
+    def __add__(self, other: Value | float) -> Value:
         if type(other) is Value:
             return Value(self.data + other.data, (self, other), (1.0, 1.0), "AddBackward")
         if isinstance(other, (int, float)):
@@ -127,19 +125,19 @@ class Value:
 
     __radd__ = __add__
 
-    def __sub__(self, other: Value | Number) -> Value:
+    def __sub__(self, other: Value | float) -> Value:
         if type(other) is Value:
             return Value(self.data - other.data, (self, other), (1.0, -1.0), "SubBackward")
         if isinstance(other, (int, float)):
             return Value(self.data - other, (self,), (1.0,), "SubBackward")
         return NotImplemented
 
-    def __rsub__(self, other: Number) -> Value:
+    def __rsub__(self, other: float) -> Value:
         if isinstance(other, (int, float)):
             return Value(other - self.data, (self,), (-1.0,), "SubBackward")
         return NotImplemented
 
-    def __mul__(self, other: Value | Number) -> Value:
+    def __mul__(self, other: Value | float) -> Value:
         if type(other) is Value:
             return Value(self.data * other.data, (self, other), (other.data, self.data), "MulBackward")
         if isinstance(other, (int, float)):
@@ -148,7 +146,7 @@ class Value:
 
     __rmul__ = __mul__
 
-    def __truediv__(self, other: Value | Number) -> Value:
+    def __truediv__(self, other: Value | float) -> Value:
         a = self.data
         if type(other) is Value:
             b = other.data
@@ -157,7 +155,7 @@ class Value:
             return Value(_div(a, other), (self,), (_div(1.0, other),), "DivBackward")
         return NotImplemented
 
-    def __rtruediv__(self, other: Number) -> Value:
+    def __rtruediv__(self, other: float) -> Value:
         if isinstance(other, (int, float)):
             b = self.data
             return Value(_div(other, b), (self,), (_div(-other, b * b),), "DivBackward")
@@ -166,7 +164,7 @@ class Value:
     def __neg__(self) -> Value:
         return Value(-self.data, (self,), (-1.0,), "NegBackward")
 
-    def __pow__(self, other: Value | Number) -> Value:
+    def __pow__(self, other: Value | float) -> Value:
         x = self.data
         if type(other) is Value:
             p = other.data
@@ -180,7 +178,7 @@ class Value:
             return Value(_pow_number(x, other), (self,), (dx,), "PowBackward")
         return NotImplemented
 
-    def __rpow__(self, other: Number) -> Value:
+    def __rpow__(self, other: float) -> Value:
         if isinstance(other, (int, float)):
             out = _pow(other, self.data)
             dp = 0.0 if other == 0 and self.data >= 0 else out * _log(other)
@@ -221,7 +219,7 @@ class Value:
         return Value(_log(x), (self,), (_div(1.0, x),), "LogBackward")
 
     @staticmethod
-    def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value | None = None) -> Value:
+    def dot(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Value | None = None) -> Value:
         """``bias + w0*x0 + w1*x1 + ...`` as one node (a neuron's pre-activation).
 
         Same value (same summation order) and gradients as the chain of ``*`` and ``+`` it replaces, with one node
@@ -278,7 +276,7 @@ class Value:
                         ready.append(p)
 
 
-def softmax(values: Iterable[Value | Number]) -> list[Value]:
+def softmax(values: Iterable[Value | float]) -> list[Value]:
     """Softmax over a list, as ``torch.softmax(x, dim=0)``: shifted by the max, so it holds at |x| = 1000.
 
     >>> [round(p.data, 4) for p in softmax([Value(0.0), Value(1000.0)])]
