@@ -208,8 +208,13 @@ class _Plan:
         phs = self.placeholders
         unknown = [k for k in feeds if k not in phs]
         if unknown:
+            hint = ""
+            if any(n.cls is None and n.name in unknown for n in list(_nodes.values())):
+                hint = (". A live placeholder has that name, but no recorded op connects it to this tensor: code that "
+                        "reads a placeholder's .data outside the ops (e.g. a class-index target of "
+                        "F.cross_entropy) bakes in its build-time zeros")
             raise TypeError(f"forward: unknown placeholder name(s) {', '.join(map(repr, unknown))}; this graph's "
-                            f"placeholders are {_describe(phs) or 'none'}")
+                            f"placeholders are {_describe(phs) or 'none'}{hint}")
         missing = [k for k in phs if k not in feeds]
         if missing:
             raise TypeError(f"forward: missing feed(s) for placeholder(s) "
