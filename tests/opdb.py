@@ -423,7 +423,8 @@ OPS = [
     OpSpec("minimum", lambda a, b: a.minimum(b), sample=binary()),
     OpSpec("where", lambda c, a, b: minigrad.where(c, a, b), lambda c, a, b: torch.where(c, a, b), where_sample),
     OpSpec("masked_fill", lambda x, m: x.masked_fill(m, -2.0), sample=masked_fill_sample),
-    OpSpec("cast", lambda x: x.double() * x.float(), sample=unary()),
+    OpSpec("cast", lambda x: x.double() * x.float(), sample=unary(), gradcheck=False,
+           note="the float32 cast rounds away the finite difference"),
     # reductions
     A("sum", *R("sum"), sample=reduction(None)),
     A("mean", *R("mean"), sample=reduction(None)),
