@@ -323,7 +323,7 @@ class Softmax(Module):
         return softmax(x)
 
 
-def _reduce(name: str, losses: list[Value], reduction: str) -> Value | list[Value]:
+def _reduce(losses: list[Value], reduction: str) -> Value | list[Value]:
     if reduction == "none":
         return losses
     total = sum(losses[1:], losses[0])
@@ -350,7 +350,7 @@ class MSELoss(_Loss):
     """Mean squared error, ``torch.nn.MSELoss`` over flat (or nested) lists of equal length."""
 
     def forward(self, prediction: Any, target: Any) -> Value | list[Value]:
-        return _reduce("MSELoss", [(p - t) ** 2 for p, t in self._pairs(prediction, target)], self.reduction)
+        return _reduce([(p - t) ** 2 for p, t in self._pairs(prediction, target)], self.reduction)
 
 
 _BCE_EPS = 9.999999960041972e-13  # torch's EPSILON is the float32 literal 1e-12f, even for float64
@@ -373,7 +373,7 @@ class BCELoss(_Loss):
             # fused like torch's binary_cross_entropy, whose backward is not that of the clamped logs
             grad = (x - t) / max((1.0 - x) * x, _BCE_EPS)
             losses.append(Value(loss, (p,), (grad,), "BinaryCrossEntropyBackward"))
-        return _reduce("BCELoss", losses, self.reduction)
+        return _reduce(losses, self.reduction)
 
 
 def log_softmax(logits: Sequence[Value | float]) -> list[Value]:
@@ -412,4 +412,4 @@ class CrossEntropyLoss(_Loss):
                 losses.append(-Value.dot(logp, t))
         if not batched and self.reduction != "none":
             return losses[0]
-        return _reduce("CrossEntropyLoss", losses, self.reduction)
+        return _reduce(losses, self.reduction)
