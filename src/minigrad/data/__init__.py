@@ -8,3 +8,5 @@ from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, S
 __all__ = ["DataLoader", "default_collate", "Dataset", "IterableDataset", "TensorDataset", "Subset",
            "ConcatDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler", "datasets"]
+from .distributed import DistributedSampler  # noqa: E402 - data-parallel split across MPI ranks (issue 10)
+__all__.append("DistributedSampler")

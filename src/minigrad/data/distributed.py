@@ -1,8 +1,10 @@
 """DistributedSampler: each rank of a data-parallel job reads its own share of a data set."""
 import math
 
+from .sampler import Sampler
 
-class DistributedSampler:
+
+class DistributedSampler(Sampler):
     """Yields the indices of rank `rank`'s share of `dataset`: every num_replicas-th index of a (shuffled) order.
 
     Every rank gets the same number of indices, `ceil(len / num_replicas)`: the order is padded by repeating its
