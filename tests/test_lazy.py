@@ -8,11 +8,14 @@ import gc
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn as nn
 from minigrad import Tensor, lazy
 from minigrad.autograd.function import _hooks
+from opdb import OPS, call_args
 
 
 def _np(t):
@@ -270,3 +273,55 @@ def test_mlp_training_step_lazy_equals_eager():
         assert loss.item() == eager.item()
     for pl, pe in zip(lazy_model.parameters(), eager_model.parameters()):
         np.testing.assert_array_equal(_np(pl), _np(pe))
+
+
+# ------------------------------------------------------------------------------------------------ every op
+def _outputs(out):
+    return list(out) if isinstance(out, (tuple, list)) else [out]
+
+
+def _lazy_vs_eager(spec, dtype, arrays, extra, rng):
+    fn = lambda *t: spec.mg(*t, *extra)  # noqa: E731
+    floating = [a.dtype.kind == "f" for a in arrays]
+    eager_in = [minigrad.tensor(a, requires_grad=spec.grad and f) for a, f in zip(arrays, floating)]
+    eager_out = _outputs(fn(*eager_in))
+    phs = [Tensor(shape=a.shape, dtype=a.dtype, name=f"a{i}", requires_grad=spec.grad and f)
+           for i, (a, f) in enumerate(zip(arrays, floating))]
+    lazy_out = _outputs(fn(*phs))
+    feeds = {f"a{i}": a for i, a in enumerate(arrays)}
+    assert len(lazy_out) == len(eager_out)
+    for lo, eo in zip(lazy_out, eager_out):
+        lo.forward(**{k: feeds[k] for k in lazy.placeholders(lo)})
+        assert lo.shape == eo.shape and lo.dtype == eo.dtype
+        np.testing.assert_array_equal(_np(lo), _np(eo), err_msg=f"{spec.name}: lazy forward != eager")
+    diff = [i for i, o in enumerate(eager_out) if o.requires_grad]
+    if not diff:
+        return
+    grads = [rng.standard_normal(eager_out[i].shape).astype(eager_out[i].dtype) for i in diff]
+
+    def loss(outs):
+        total = None
+        for i, g in zip(diff, grads):
+            term = (outs[i] * minigrad.tensor(g)).sum()
+            total = term if total is None else total + term
+        return total
+
+    loss(eager_out).backward()
+    lazy_loss = loss(lazy_out)
+    lazy_loss.forward(**{k: feeds[k] for k in lazy.placeholders(lazy_loss)})
+    lazy_loss.backward()
+    for i, (e, p) in enumerate(zip(eager_in, phs)):
+        if e.requires_grad and e.grad is not None:
+            np.testing.assert_array_equal(_np(p.grad), _np(e.grad), err_msg=f"{spec.name}: grad of input {i}")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("spec", OPS, ids=[s.name for s in OPS])
+@settings(max_examples=3)
+@given(data=st.data())
+def test_every_op_lazy_equals_eager(spec, dtype, data):
+    if np.dtype(dtype) not in spec.dtypes:
+        return
+    arrays, extra = call_args(spec.sample(data.draw, np.dtype(dtype)))
+    with np.errstate(all="ignore"):  # the eager reference may divide by drawn zeros too
+        _lazy_vs_eager(spec, dtype, [np.asarray(a) for a in arrays], extra, np.random.default_rng(0))

@@ -38,11 +38,12 @@ _plans = {}  # id(root) -> (weakref to root, _Plan): the cached evaluation order
 def _register(t, node):
     key = id(t)
 
-    def gone(_ref, key=key, node=node):
-        if _nodes.get(key) is node:
-            del _nodes[key]
-        if not _nodes:
-            _function._hooks.on_apply = None
+    # defaults bind the dicts: the callback may run at interpreter exit, after module globals are cleared
+    def gone(_ref, key=key, node=node, nodes=_nodes, hooks=_function._hooks):
+        if nodes.get(key) is node:
+            del nodes[key]
+        if not nodes:
+            hooks.on_apply = None
 
     node.ref = weakref.ref(t, gone)
     _nodes[key] = node
@@ -87,53 +88,104 @@ def is_placeholder(tensor):
     return node is not None and node.cls is None
 
 
+def _record(t):
+    """(op class, parents, attrs, ctx, dynamic) of the op that made `t`, or None for a leaf. A tensor rebased by
+    an in-place op on the graph (x[i] = v) has a newer engine node than its lazy record: the engine's wins."""
+    node = _nodes.get(id(t))
+    ctx = t._ctx
+    if node is not None and (ctx is None or ctx is node.ctx):
+        return None if node.cls is None else (node.cls, node.parents, node.attrs, node.ctx, node.dynamic)
+    if ctx is None:
+        return None
+    return type(ctx), ctx.parents, getattr(ctx, "attrs", {}), ctx, ()
+
+
 def graph_parents(t):
     """The tensors `t` was computed from, as recorded by the engine or by a lazy graph; () for a leaf."""
-    node = _nodes.get(id(t))
-    if node is not None:
-        return node.parents + tuple(src for _, src in node.dynamic)
-    ctx = t._ctx
-    return ctx.parents if ctx is not None else ()
+    rec = _record(t)
+    if rec is None:
+        return ()
+    return rec[1] + tuple(d[1] for d in rec[4]) if rec[4] else rec[1]
 
 
 def graph_node(t):
     """(op class, parents, attrs) of the op that made `t`, or None for a leaf (placeholders included)."""
-    node = _nodes.get(id(t))
-    if node is not None:
-        return None if node.cls is None else (node.cls, node.parents, node.attrs)
-    ctx = t._ctx
-    return None if ctx is None else (type(ctx), ctx.parents, getattr(ctx, "attrs", {}))
+    rec = _record(t)
+    return None if rec is None else rec[:3]
 
 
 def dynamic_attrs(t):
-    """[(attr path, source tensor)] for attrs (indices) that are the data of a lazy tensor, replaced at replay."""
-    node = _nodes.get(id(t))
-    return list(node.dynamic) if node is not None else []
+    """[(attr path, source tensor, view)] for attrs that are (views of) the data of a lazy tensor: an index or a
+    condition computed from a placeholder. view is None, ("reshape", shape) or ("broadcast", shape)."""
+    rec = _record(t)
+    return list(rec[4]) if rec is not None else []
+
+
+def placeholders(root):
+    """{name: placeholder} of the graph that computed `root` (the names its forward() needs)."""
+    return dict(_plan_for(root).placeholders)
 
 
 # ----------------------------------------------------------------------------------------------- recording
-def _lazy_owner(arr):
+def _ptr(a):
+    try:
+        return a.__array_interface__["data"][0]
+    except AttributeError:
+        return a.data.ptr  # CuPy
+
+
+def _layout(a):
+    return _ptr(a), tuple(a.shape), tuple(a.strides)
+
+
+def _lazy_source(arr):
+    """(lazy tensor, view) such that `view` applied to the tensor's data gives `arr` itself (same memory, shape and
+    strides), or None. The views that code outside the ops applies to an index or mask: none, reshape, broadcast."""
+    if arr.size == 0:
+        return None
+    target, ptr = _layout(arr), _ptr(arr)
+    xp = None
     for node in list(_nodes.values()):
         t = node.ref()
-        if t is not None and t.data is arr:
-            return t
+        if t is None:
+            continue
+        d = t.data
+        if d is arr:
+            return t, None
+        if d.size == 0 or _ptr(d) != ptr or d.dtype != arr.dtype:
+            continue
+        xp = t._device.xp
+        for view in (("reshape", tuple(arr.shape)), ("broadcast", tuple(arr.shape))):
+            try:
+                candidate = _apply_view(xp, d, view)
+            except ValueError:
+                continue
+            if _layout(candidate) == target:
+                return t, view
     return None
 
 
+def _apply_view(xp, data, view):
+    if view is None:
+        return data
+    return xp.reshape(data, view[1]) if view[0] == "reshape" else xp.broadcast_to(data, view[1])
+
+
 def _dynamic(attrs):
-    """Attrs that are arrays of lazy tensors (an index computed from a placeholder): [(path, tensor)]."""
+    """Attrs that are (views of) arrays of lazy tensors, e.g. an index computed from a placeholder:
+    [(path, tensor, view)]."""
     found = []
     for key, v in attrs.items():
         items = v if type(v) is tuple else (v,)
         for i, a in enumerate(items):
             if hasattr(a, "shape") and hasattr(a, "dtype") and not isinstance(a, _function.Tensor):
-                t = _lazy_owner(a)
-                if t is not None:
+                src = _lazy_source(a)
+                if src is not None:
                     if a.dtype.kind == "b" and key == "index":
                         raise RuntimeError(f"lazy graph: indexing with a boolean mask computed from a placeholder "
                                            f"(mask shape {tuple(a.shape)}) gives a shape that depends on the fed "
                                            "values, which a lazy graph cannot replay; use where() or masked_fill()")
-                    found.append(((key, i if type(v) is tuple else None), t))
+                    found.append(((key, i if type(v) is tuple else None), src[0], src[1]))
     return tuple(found)
 
 
@@ -147,7 +199,7 @@ def _on_apply(cls, inputs, attrs):
             lazy = True
             unevaluated = unevaluated or not node.evaluated
     dynamic = _dynamic(attrs) if attrs else ()
-    for _, src in dynamic:
+    for _, src, _view in dynamic:
         lazy = True
         unevaluated = unevaluated or is_unevaluated(src)
     hooks.on_apply = None
@@ -185,21 +237,19 @@ class _Plan:
             node = _nodes.get(id(t))
             if node is not None:
                 self.lazy_nodes.append(node)
-                if node.cls is None:
+                if node.cls is None and t._ctx is None:
                     other = self.placeholders.setdefault(node.name, t)
                     if other is not t:
                         raise RuntimeError(f"forward: two placeholders of this graph share the name {node.name!r} "
                                            f"(shapes {tuple(other.shape)} and {tuple(t.shape)}); give each its own")
                     continue
-                cls, parents, attrs, ctx, dynamic = node.cls, node.parents, node.attrs, node.ctx, node.dynamic
-                if ctx is None:
-                    ctx = cls()
-                    ctx.xp = t._device.xp
-            elif t._ctx is not None:
-                ctx = t._ctx
-                cls, parents, attrs, dynamic = type(ctx), ctx.parents, getattr(ctx, "attrs", {}), ()
-            else:
+            rec = _record(t)
+            if rec is None:
                 continue
+            cls, parents, attrs, ctx, dynamic = rec
+            if ctx is None:
+                ctx = cls()
+                ctx.xp = t._device.xp
             # the root is held weakly by the cache, so its step refers to it as None
             self.steps.append((None if t is root else t, cls.forward, ctx, parents, attrs, dynamic,
                                hasattr(ctx, "versions")))
@@ -243,12 +293,13 @@ def _describe(phs):
 
 def _substitute(attrs, dynamic):
     attrs = dict(attrs)
-    for (key, i), src in dynamic:
+    for (key, i), src, view in dynamic:
+        value = _apply_view(src._device.xp, src.data, view)
         if i is None:
-            attrs[key] = src.data
+            attrs[key] = value
         else:
             items = list(attrs[key])
-            items[i] = src.data
+            items[i] = value
             attrs[key] = tuple(items)
     return attrs
 
@@ -266,6 +317,21 @@ def _cast_feed(name, t, value):
     return xp.array(arr, dtype=t.dtype, copy=True)  # a copy: backward may keep it, and the caller may reuse theirs
 
 
+def _plan_for(root):
+    entry = _plans.get(id(root))
+    plan = entry[1] if entry is not None and entry[0]() is root else None
+    if plan is None:
+        plan = _Plan(root)
+        key = id(root)
+
+        def gone(ref, key=key, plans=_plans):
+            if plans.get(key, (None,))[0] is ref:
+                del plans[key]
+
+        _plans[key] = (weakref.ref(root, gone), plan)
+    return plan
+
+
 def forward(root, **feeds):
     """Re-evaluate `root`'s graph with `feeds` (placeholder name -> array, list, number or Tensor); returns root.
 
@@ -279,17 +345,7 @@ def forward(root, **feeds):
         TypeError: a feed names no placeholder of the graph, or a placeholder has no feed.
         RuntimeError: a fed value has the wrong shape, or a dtype that cannot be cast.
     """
-    entry = _plans.get(id(root))
-    plan = entry[1] if entry is not None and entry[0]() is root else None
-    if plan is None:
-        plan = _Plan(root)
-        key = id(root)
-
-        def gone(ref, key=key):
-            if _plans.get(key, (None,))[0] is ref:
-                del _plans[key]
-
-        _plans[key] = (weakref.ref(root, gone), plan)
+    plan = _plan_for(root)
     plan.run(root, feeds)
     return root
 

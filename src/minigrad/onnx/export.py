@@ -306,6 +306,13 @@ ONNX_OPS = {
 
 
 # ------------------------------------------------------------------------------------------------- tracing
+def _view(b, name, view):
+    """The ONNX value of a lazy view (lazy.dynamic_attrs) of tensor `name`."""
+    if view is None:
+        return name
+    return b.op("Reshape" if view[0] == "reshape" else "Expand", [name, b.ints(view[1])])
+
+
 def _toposort(roots):
     order, seen, stack = [], set(), [(r, False) for r in roots]
     while stack:
@@ -392,7 +399,7 @@ def export(model, example_input, path, opset_version=DEFAULT_OPSET, input_names=
             names[id(t)] = b.const(np.asarray(t.data), name=leaf_names.get(id(t)))
             continue
         cls, parents, attrs = node
-        dyn = {path: names[id(src)] for path, src in lazy.dynamic_attrs(t)}
+        dyn = {path: _view(b, names[id(src)], view) for path, src, view in lazy.dynamic_attrs(t)}
         handler = ONNX_OPS.get(cls.__name__)
         try:
             if handler is None:
