@@ -477,6 +477,7 @@ OPS = [
     OpSpec("cat", lambda *a: minigrad.cat(a[:-2], a[-2]), lambda *a: torch.cat(a[:-2], a[-2]), cat_sample),
     OpSpec("stack", lambda *a: minigrad.stack(a[:-2], a[-2]), lambda *a: torch.stack(a[:-2], a[-2]), stack_sample),
     A("pad", _pad_mg, _pad_th, sample=pad_sample),
+    OpSpec("pad_constant", lambda x: minigrad.pad(x, (1, 2)), lambda x: TF.pad(x, (1, 2)), unary(min_dims=1)),
     A("gather", lambda x, i, d, k: x.gather(d, i), sample=gather_sample),
     A("index_select", lambda x, i, d, k: x.index_select(d, i), sample=index_select_sample),
     A("unfold", lambda x, a, k: x.unfold(*a), sample=unfold_sample),

@@ -435,13 +435,17 @@ class Remainder(Function):
 
 
 class FloorDivide(Function):
-    """`//`: floor division, as torch.floor_divide; like torch it has no derivative."""
-
-    differentiable = False
+    """`//`: floor division, as torch.floor_divide. Like torch, the output requires grad but backward raises."""
 
     @staticmethod
     def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
         return ctx.xp.floor_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(f"floor_divide: the derivative is not implemented, as in torch (input shapes "
+                           f"{ctx.shapes[0]} and {ctx.shapes[1]}); detach() the operands or use division")
 
 
 # ---------------------------------------------------------------------------------------------- comparisons
