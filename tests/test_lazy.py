@@ -325,3 +325,14 @@ def test_every_op_lazy_equals_eager(spec, dtype, data):
     arrays, extra = call_args(spec.sample(data.draw, np.dtype(dtype)))
     with np.errstate(all="ignore"):  # the eager reference may divide by drawn zeros too
         _lazy_vs_eager(spec, dtype, [np.asarray(a) for a in arrays], extra, np.random.default_rng(0))
+
+
+def test_backward_before_forward_is_refused():
+    a = Tensor(shape=(2,), name="a")
+    y = (a * a).sum()
+    with pytest.raises(RuntimeError, match=r"backward: this tensor \(shape \(\)\) comes from placeholders that were "
+                                           r"never fed \('a'\); call .forward\(name=value, ...\) first"):
+        y.backward()
+    y.forward(a=[1.0, 2.0])
+    y.backward()
+    np.testing.assert_array_equal(_np(a.grad), [2.0, 4.0])

@@ -359,3 +359,11 @@ def fed_placeholder(array, name, device=None):
     t.data = get_device(device).xp.array(array, copy=True)
     _nodes[id(t)].evaluated = True
     return t
+
+
+def check_evaluated(t, op):
+    """Raise if `t` still holds build-time zeros (a placeholder graph not run by forward())."""
+    if is_unevaluated(t):
+        names = ", ".join(repr(k) for k in placeholders(t)) or "none"
+        raise RuntimeError(f"{op}: this tensor (shape {tuple(t.shape)}) comes from placeholders that were never fed "
+                           f"({names}); call .forward(name=value, ...) first")

@@ -244,6 +244,10 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError(f"backward: this tensor (shape {tuple(self.shape)}) does not require grad and has no "
                                "grad_fn; did you create its inputs with requires_grad=False or under no_grad()?")
+        if _function._hooks.on_apply is not None:  # placeholders exist: refuse a graph that was never fed
+            from .lazy import check_evaluated  # noqa: PLC0415
+
+            check_evaluated(self, "backward")
         seed = self._seed(gradient, "backward")
         if retain_graph is None:
             retain_graph = create_graph
