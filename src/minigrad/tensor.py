@@ -244,7 +244,7 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError(f"backward: this tensor (shape {tuple(self.shape)}) does not require grad and has no "
                                "grad_fn; did you create its inputs with requires_grad=False or under no_grad()?")
-        if _function._hooks.on_apply is not None:  # placeholders exist: refuse a graph that was never fed
+        if getattr(_function._hooks, "on_apply", None) is not None:  # placeholders exist: refuse unfed graphs
             from .lazy import check_evaluated  # noqa: PLC0415
 
             check_evaluated(self, "backward")
