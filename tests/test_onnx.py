@@ -114,6 +114,8 @@ CASES = {
     "adaptive_pool": (lambda m, a: m.pool(a), (IMG,), {"pool": nn.AdaptiveAvgPool2d((3, 2))}),
     "batchnorm_eval": (lambda m, a: m.bn(a), (IMG,), {"bn": nn.BatchNorm2d(3)}),
     "layernorm": (lambda m, a: m.ln(a), (_f32(2, 5, 6),), {"ln": nn.LayerNorm(6)}),
+    "groupnorm": (lambda m, a: m.gn(a), (_f32(2, 4, 3, 3),), {"gn": nn.GroupNorm(2, 4)}),
+    "conv1d": (lambda m, a: m.conv(a), (_f32(2, 3, 9),), {"conv": nn.Conv1d(3, 2, 3, stride=2, padding=1)}),
     "embedding": (lambda m, i: m.emb(i), (np.array([[1, 2, 9], [0, 4, 4]]),), {"emb": nn.Embedding(10, 3)}),
     "attention": (lambda m, q, k, v: m.mha(q, k, v)[0], (_f32(2, 5, 8), _f32(2, 4, 8), _f32(2, 4, 8)),
                   {"mha": nn.MultiheadAttention(8, 2, batch_first=True)}),
