@@ -59,9 +59,10 @@ def torch_gloo():
 
 
 def worker_allreduce(reps):
+    from mpi4py import MPI
+
     import minigrad
     import minigrad.distributed as dist
-    from mpi4py import MPI
 
     dist.init_process_group("mpi")
     comm = MPI.COMM_WORLD
@@ -73,9 +74,9 @@ def worker_allreduce(reps):
         t = minigrad.from_numpy(arr)
         tt = torch.from_numpy(arr)  # the same memory for all three
         r = reps if mb < 64 else max(3, reps // 3)
-        mine = timed(lambda: dist.all_reduce(t), r, comm)
-        raw = timed(lambda: comm.Allreduce(MPI.IN_PLACE, arr, op=MPI.SUM), r, comm)
-        gloo = timed(lambda: tdist.all_reduce(tt), r, comm)
+        mine = timed(lambda t=t: dist.all_reduce(t), r, comm)
+        raw = timed(lambda arr=arr: comm.Allreduce(MPI.IN_PLACE, arr, op=MPI.SUM), r, comm)
+        gloo = timed(lambda tt=tt: tdist.all_reduce(tt), r, comm)
         rows.append({"mb": mb, "minigrad": mine, "mpi4py": raw, "torch_gloo": gloo})
     if comm.rank == 0:
         print("JSON " + json.dumps({"allreduce": rows, "world": comm.size}), flush=True)
@@ -83,10 +84,11 @@ def worker_allreduce(reps):
 
 
 def worker_mlp(reps, global_batch):
+    from mpi4py import MPI
+
     import minigrad
     import minigrad.distributed as dist
     from minigrad import nn, optim
-    from mpi4py import MPI
 
     dist.init_process_group("mpi")
     comm, world, rank = MPI.COMM_WORLD, dist.get_world_size(), dist.get_rank()
@@ -97,7 +99,7 @@ def worker_mlp(reps, global_batch):
         X = rng.normal(size=(per_rank, 784)).astype(np.float32)
         Y = rng.integers(0, 10, per_rank)
 
-        def build_minigrad(ddp):
+        def build_minigrad(ddp, X=X, Y=Y):
             minigrad.manual_seed(0)
             model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
             if ddp:
@@ -113,7 +115,7 @@ def worker_mlp(reps, global_batch):
 
             return step
 
-        def build_torch():
+        def build_torch(X=X, Y=Y):
             torch.manual_seed(0)
             tnn = torch.nn
             model = tnn.Sequential(tnn.Linear(784, 256), tnn.ReLU(), tnn.Linear(256, 256), tnn.ReLU(),
@@ -149,7 +151,7 @@ def launch(n, *args):
                OMPI_MCA_btl_vader_single_copy_mechanism="none", OMPI_MCA_hwloc_base_binding_policy="none",
                MASTER_PORT=str(29500 + os.getpid() % 400))
     cmd = [exe, "-n", str(n), "--oversubscribe", sys.executable, os.path.abspath(__file__), "--worker", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, timeout=900)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("JSON ")]
     if proc.returncode or not lines:
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")

@@ -130,7 +130,7 @@ def main(mode, steps=6, B=4):
     if mode == "equivalence":
         model = equivalence(int(steps), int(B), shared_head=False)
         equivalence(int(steps), int(B), shared_head=True)
-        assert list(model.state_dict())[0].startswith("module."), list(model.state_dict())
+        assert next(iter(model.state_dict())).startswith("module."), list(model.state_dict())
         print(f"rank {rank}/{world}: DDP == single process (batch {world}x{B}, {steps} steps, "
               f"{len(model._buckets)} buckets) OK", flush=True)
     elif mode == "mismatch":

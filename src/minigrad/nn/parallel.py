@@ -21,7 +21,7 @@ _MB = 1024 * 1024
 
 
 class _Bucket:
-    __slots__ = ("index", "params", "offsets", "buffer", "pending", "req")
+    __slots__ = ("buffer", "index", "offsets", "params", "pending", "req")
 
     def __init__(self, index, params, dtype):
         self.index, self.params = index, params
@@ -102,15 +102,14 @@ class DistributedDataParallel(Module):
         problems = []
         for r in range(1, len(everyone)):
             mine = {(kind, name): (shape, dtype) for kind, name, shape, dtype in everyone[r]}
-            for key in ref:
+            for key, want in ref.items():
                 if key not in mine:
-                    problems.append(f"{key[0]} '{key[1]}': rank 0 has {_fmt(ref[key])}, rank {r} has none")
-                elif mine[key] != ref[key]:
-                    problems.append(f"{key[0]} '{key[1]}': rank 0 has {_fmt(ref[key])}, rank {r} has "
-                                    f"{_fmt(mine[key])}")
-            for key in mine:
+                    problems.append(f"{key[0]} '{key[1]}': rank 0 has {_fmt(want)}, rank {r} has none")
+                elif mine[key] != want:
+                    problems.append(f"{key[0]} '{key[1]}': rank 0 has {_fmt(want)}, rank {r} has {_fmt(mine[key])}")
+            for key, have in mine.items():
                 if key not in ref:
-                    problems.append(f"{key[0]} '{key[1]}': rank {r} has {_fmt(mine[key])}, rank 0 has none")
+                    problems.append(f"{key[0]} '{key[1]}': rank {r} has {_fmt(have)}, rank 0 has none")
         if problems:
             counts = ", ".join(f"rank {r}: {sum(d[0] == 'parameter' for d in e)} parameters"
                                for r, e in enumerate(everyone))
@@ -142,7 +141,7 @@ class DistributedDataParallel(Module):
         """Buckets in reverse parameter order, one dtype each; a bucket closes once it reaches `cap` bytes."""
         buckets, where, current, size, dtype = [], {}, [], 0, None
         for i in reversed(range(len(self._params))):
-            name, p = self._params[i]
+            p = self._params[i][1]
             if current and p.dtype != dtype:
                 buckets.append(_Bucket(len(buckets), current, dtype))
                 current, size = [], 0
