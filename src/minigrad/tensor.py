@@ -386,22 +386,32 @@ class Tensor:
         return self.to(dtypes.bool_)
 
     # ----------------------------------------------------------------------------------- arithmetic
+    # try/except costs nothing on success (3.11); on NumPy's broadcast ValueError it names the op and the shapes
     def __add__(self, other):
-        return E.Add.apply(*_binary_operands(self, other))
+        try:
+            return E.Add.apply(*_binary_operands(self, other))
+        except ValueError:
+            _broadcast_error("add", self, other)
 
     def __radd__(self, other):
         b, a = _binary_operands(self, other)
         return E.Add.apply(a, b)
 
     def __sub__(self, other):
-        return E.Sub.apply(*_binary_operands(self, other))
+        try:
+            return E.Sub.apply(*_binary_operands(self, other))
+        except ValueError:
+            _broadcast_error("sub", self, other)
 
     def __rsub__(self, other):
         b, a = _binary_operands(self, other)
         return E.Sub.apply(a, b)
 
     def __mul__(self, other):
-        return E.Mul.apply(*_binary_operands(self, other))
+        try:
+            return E.Mul.apply(*_binary_operands(self, other))
+        except ValueError:
+            _broadcast_error("mul", self, other)
 
     def __rmul__(self, other):
         b, a = _binary_operands(self, other)
@@ -411,7 +421,10 @@ class Tensor:
         a, b = _binary_operands(self, other)
         if a.dtype.kind != "f":
             a, b = a.to(dtypes.get_default_dtype()), b.to(dtypes.get_default_dtype())
-        return E.Div.apply(a, b)
+        try:
+            return E.Div.apply(a, b)
+        except ValueError:
+            _broadcast_error("div", a, b)
 
     def __rtruediv__(self, other):
         b, a = _binary_operands(self, other)
@@ -1137,9 +1150,19 @@ def _checked(a, b, op):
         try:
             np.broadcast_shapes(a.shape, b.shape)
         except ValueError:
-            raise RuntimeError(f"{op}: the size of tensor a {tuple(a.shape)} must match the size of tensor b "
-                               f"{tuple(b.shape)} at non-singleton dimensions (shapes cannot be broadcast)") from None
+            _broadcast_error(op, a, b)
     return a, b
+
+
+def _broadcast_error(op, a, b):
+    """Called in an `except ValueError:` block: raise torch's message if a and b cannot broadcast, else re-raise."""
+    sa, sb = tuple(np.shape(a)), tuple(np.shape(b))
+    for k in range(1, min(len(sa), len(sb)) + 1):
+        if sa[-k] != sb[-k] and sa[-k] != 1 and sb[-k] != 1:
+            dim = max(len(sa), len(sb)) - k
+            raise RuntimeError(f"{op}: the size of tensor a ({sa[-k]}) must match the size of tensor b ({sb[-k]}) at "
+                               f"non-singleton dimension {dim} (shapes {sa} and {sb})") from None
+    raise  # noqa: PLE0704 - not a broadcast problem: re-raise the ValueError being handled
 
 
 def _check_index(idx, n, axis, op):
