@@ -875,6 +875,9 @@ class Tensor:
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         if dim is None:
+            if not self.numel():
+                raise RuntimeError(f"max: expected reduction dim to be specified for an empty tensor (shape "
+                                   f"{tuple(self.shape)})")
             return self.amax()
         return _select(self, dim, keepdim, R.Argmax, _MaxResult, "max")
 
@@ -882,6 +885,9 @@ class Tensor:
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         if dim is None:
+            if not self.numel():
+                raise RuntimeError(f"min: expected reduction dim to be specified for an empty tensor (shape "
+                                   f"{tuple(self.shape)})")
             return self.amin()
         return _select(self, dim, keepdim, R.Argmin, _MinResult, "min")
 
