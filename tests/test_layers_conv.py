@@ -30,6 +30,7 @@ CONVT2D = [  # in, out, k, kwargs, (H, W)
     (4, 6, 3, dict(stride=2, padding=1, output_padding=1, groups=2), (4, 5)),
     (2, 3, (2, 3), dict(stride=(2, 3), dilation=(2, 1), output_padding=(1, 2), bias=False), (3, 4)),
     (4, 2, 4, dict(stride=2, padding=2, dilation=2, output_padding=1), (5, 5)),
+    (2, 2, 3, dict(stride=1, dilation=2, output_padding=1), (4, 4)),  # output_padding >= stride, < dilation
 ]
 
 
@@ -91,6 +92,12 @@ def test_maxpool2d_matches_torch(cfg, dtype):
 def test_maxpool1d_matches_torch(cfg, dtype):
     k, kw, n = cfg
     check_module(torch.nn.MaxPool1d(k, **kw), nn.MaxPool1d(k, **kw), [rng.standard_normal((2, 3, n))], dtype)
+
+
+def test_maxpool2d_nan_propagates_like_torch():
+    x = rng.standard_normal((1, 2, 4, 4))
+    x[0, 1, 2, 3] = np.nan
+    check_module(torch.nn.MaxPool2d(2), nn.MaxPool2d(2), [x], np.float64)
 
 
 def test_maxpool2d_ties_after_relu_route_like_torch():

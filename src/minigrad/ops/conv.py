@@ -44,72 +44,107 @@ def windows(xp, x, kernel, stride, dilation):
              + tuple(slice(None, None, d) for d in dilation)]
 
 
-def _columns(xp, x, kernel, stride, dilation, groups):
-    """Windows of x as a (groups, N*P, C/groups * K) matrix, and the output's spatial shape."""
+def _columns(xp, x, kernel, stride, dilation, groups, out=None):
+    """Windows of x as (N, groups, C/groups * K, P) columns, and the output's spatial shape. The copy keeps the
+    output's row as the innermost axis, which is contiguous in x (measured: 3x faster than a kernel-innermost copy
+    for LeNet's 5x5 kernels)."""
     n, c = x.shape[0], x.shape[1]
     nsp = len(kernel)
     cols = windows(xp, x, kernel, stride, dilation)  # (N, C, *out, *K)
+    if out is not None:  # a transposed conv's output_padding can leave rows that no output uses
+        cols = _crop_to(cols, out)
     out = cols.shape[2:2 + nsp]
-    cols = xp.transpose(cols, (0, *range(2, 2 + nsp), 1, *range(2 + nsp, 2 + 2 * nsp)))  # (N, *out, C, *K)
-    cols = xp.reshape(cols, (n * _prod(out), groups, (c // groups) * _prod(kernel)))
-    return xp.transpose(cols, (1, 0, 2)), out
+    cols = xp.transpose(cols, (0, 1, *range(2 + nsp, 2 + 2 * nsp), *range(2, 2 + nsp)))  # (N, C, *K, *out)
+    return xp.reshape(cols, (n, groups, (c // groups) * _prod(kernel), _prod(out))), out
 
 
-def conv_forward(xp, x, w, stride, pad_lo, pad_hi, dilation, groups):
-    """y[n, o] = sum over c, k of w[o, c, k] * x_padded[n, c, stride * i + dilation * k]."""
-    nsp = w.ndim - 2
+def conv_forward(xp, x, w, stride, pad_lo, pad_hi, dilation, groups, keep=None):
+    """y[n, o] = sum over c, k of w[o, c, k] * x_padded[n, c, stride * i + dilation * k]. `keep` (a list)
+    receives the columns, for the weight gradient."""
     n, o = x.shape[0], w.shape[0]
-    kernel = w.shape[2:]
-    cols, out = _columns(xp, pad_crop(xp, x, pad_lo, pad_hi), kernel, stride, dilation, groups)
-    wm = xp.transpose(xp.reshape(w, (groups, o // groups, -1)), (0, 2, 1))  # (g, Cg*K, Og)
-    y = xp.matmul(cols, wm)  # (g, N*P, Og)
-    y = xp.reshape(xp.transpose(y, (1, 0, 2)), (n, *out, o))
-    return xp.transpose(y, (0, nsp + 1, *range(1, nsp + 1)))
+    cols, out = _columns(xp, pad_crop(xp, x, pad_lo, pad_hi), w.shape[2:], stride, dilation, groups)
+    if keep is not None:
+        keep.append(cols)
+    wm = xp.reshape(w, (groups, o // groups, -1))  # (g, Og, Cg*K)
+    y = xp.matmul(wm, cols)  # (N, g, Og, P): already the output's layout
+    return xp.reshape(y, (n, o) + tuple(out))
 
 
-def conv_weight_grad(xp, x, gy, w_shape, stride, pad_lo, pad_hi, dilation, groups):
-    """d loss / d w for y = conv(x, w), given gy = d loss / d y."""
-    nsp = gy.ndim - 2
-    o = w_shape[0]
-    cols, out = _columns(xp, pad_crop(xp, x, pad_lo, pad_hi), w_shape[2:], stride, dilation, groups)
-    g = xp.transpose(gy, (0, *range(2, 2 + nsp), 1))  # (N, *out, O)
-    g = xp.transpose(xp.reshape(g, (-1, groups, o // groups)), (1, 2, 0))  # (g, Og, N*P)
-    gw = xp.matmul(g, cols)  # (g, Og, Cg*K)
+def conv_weight_grad(xp, x, gy, w_shape, stride, pad_lo, pad_hi, dilation, groups, cols=None):
+    """d loss / d w for y = conv(x, w), given gy = d loss / d y (and x's columns, if the forward kept them)."""
+    n, o = gy.shape[0], w_shape[0]
+    if cols is None:
+        cols, _ = _columns(xp, pad_crop(xp, x, pad_lo, pad_hi), w_shape[2:], stride, dilation, groups, gy.shape[2:])
+    g = xp.reshape(gy, (n, groups, o // groups, -1))  # (N, g, Og, P)
+    gw = xp.sum(xp.matmul(g, xp.swapaxes(cols, -1, -2)), axis=0)  # (g, Og, Cg*K)
     return xp.reshape(gw, tuple(w_shape))
 
 
-def _dilate(xp, g, stride):
-    """Insert stride-1 zeros between the elements of the trailing spatial axes (the transpose of striding)."""
-    nsp = len(stride)
-    for i, s in enumerate(stride):
-        if s == 1:
-            continue
-        ax = g.ndim - nsp + i
-        size = g.shape[ax]
-        g = xp.expand_dims(g, ax + 1)
-        g = xp.pad(g, [(0, 0)] * (ax + 1) + [(0, s - 1)] + [(0, 0)] * (g.ndim - ax - 2))
-        shape = list(g.shape[:ax]) + [size * s] + list(g.shape[ax + 2:])
-        g = xp.reshape(g, tuple(shape))
-        g = g[(slice(None),) * ax + (slice(0, size * s - (s - 1)),)]
-    return g
-
-
 def conv_input_grad(xp, gy, w, x_spatial, stride, pad_lo, pad_hi, dilation, groups):
-    """d loss / d x for y = conv(x, w): a stride-1 convolution of the dilated, padded gy with the flipped kernel
-    transposed per group. `x_spatial` is x's spatial shape (it fixes the trailing rows that no window reached)."""
-    nsp = len(x_spatial)
-    o, cg = w.shape[0], w.shape[1]
-    kernel = w.shape[2:]
-    out = gy.shape[2:]
-    lo = tuple(d * (k - 1) - p for k, d, p in zip(kernel, dilation, pad_lo))
-    hi = tuple(s_in + p - s * (n - 1) - 1 for s_in, p, s, n in zip(x_spatial, pad_lo, stride, out))
-    g = pad_crop(xp, _dilate(xp, gy, stride), lo, hi)
-    wt = xp.reshape(w, (groups, o // groups, cg, *kernel))
-    wt = xp.reshape(xp.transpose(wt, (0, 2, 1, *range(3, 3 + nsp))), (groups * cg, o // groups, *kernel))
-    wt = wt[(slice(None), slice(None)) + (slice(None, None, -1),) * nsp]
-    ones = (1,) * nsp
-    zeros = (0,) * nsp
-    return conv_forward(xp, g, wt, ones, zeros, zeros, dilation, groups)
+    """d loss / d x for y = conv(x, w): the columns' gradient w^T gy, added back onto the windows (col2im).
+    `x_spatial` is x's spatial shape (it fixes the trailing rows that no window reached)."""
+    n, o = gy.shape[0], gy.shape[1]
+    cg = w.shape[1]
+    kernel, out = tuple(w.shape[2:]), tuple(gy.shape[2:])
+    wm = xp.reshape(w, (groups, o // groups, -1))  # (g, Og, Cg*K)
+    g = xp.reshape(gy, (n, groups, o // groups, _prod(out)))
+    cols = xp.matmul(xp.swapaxes(wm, -1, -2), g)  # (N, g, Cg*K, P)
+    cols = xp.reshape(cols, (n, groups * cg) + kernel + out)
+    padded = tuple(s + a + b for s, a, b in zip(x_spatial, pad_lo, pad_hi))
+    col2im = getattr(xp, "col2im", None)  # create_graph: GraphNamespace records Col2Im; arrays: add in place
+    gx = col2im(cols, padded, stride, dilation) if col2im is not None else \
+        _col2im_arrays(xp, cols, padded, stride, dilation)
+    return pad_crop(xp, gx, tuple(-p for p in pad_lo), tuple(-p for p in pad_hi))
+
+
+def _col2im_arrays(xp, cols, padded, stride, dilation):
+    """(N, C, *K, *out) window values summed onto a zeros (N, C, *padded) array: one strided add per kernel offset
+    (measured 2x faster than expressing it with pads and reshapes, and 2x less work than the input gradient as a
+    convolution of the dilated output gradient)."""
+    nsp = len(padded)
+    kernel, out = cols.shape[2:2 + nsp], cols.shape[2 + nsp:]
+    gx = xp.zeros(cols.shape[:2] + tuple(padded), dtype=cols.dtype)
+    lead = (slice(None), slice(None))
+    for offset in _offsets(kernel):
+        dst = lead + tuple(slice(k * d, k * d + s * (o - 1) + 1, s)
+                           for k, d, s, o in zip(offset, dilation, stride, out))
+        gx[dst] += cols[lead + offset]
+    return gx
+
+
+def _offsets(kernel):
+    offsets = [()]
+    for k in kernel:
+        offsets = [o + (i,) for o in offsets for i in range(k)]
+    return offsets
+
+
+class Col2Im(Function):
+    """Window values (N, C, *K, *out) added back onto a (N, C, *padded) array: the transpose of im2col, recorded
+    when a conv backward runs under create_graph. Its gradient takes the windows again."""
+
+    @staticmethod
+    def forward(ctx, cols, padded, stride, dilation):
+        ctx.geom = (stride, dilation)
+        nsp = len(padded)
+        ctx.kernel, ctx.out = cols.shape[2:2 + nsp], cols.shape[2 + nsp:]
+        return _col2im_arrays(ctx.xp, cols, padded, stride, dilation)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = ctx.xp
+        stride, dilation = ctx.geom
+        nsp = len(stride)
+        win = windows(xp, grad, ctx.kernel, stride, dilation)  # (N, C, *out, *K)
+        win = _crop_to(win, ctx.out)
+        return xp.transpose(win, (0, 1, *range(2 + nsp, 2 + 2 * nsp), *range(2, 2 + nsp)))
+
+
+def _crop_to(a, spatial):
+    """a[:, :, :spatial[0], :spatial[1], ...] when a's axes 2.. are longer than spatial (else a itself)."""
+    if tuple(a.shape[2:2 + len(spatial)]) == tuple(spatial):
+        return a
+    return a[(slice(None), slice(None)) + tuple(slice(0, n) for n in spatial)]
 
 
 class Conv(Function):
@@ -120,7 +155,11 @@ class Conv(Function):
     def forward(ctx, x, w, stride, pad_lo, pad_hi, dilation, groups):
         ctx.save_for_backward(x, w)
         ctx.geom = (stride, pad_lo, pad_hi, dilation, groups)
-        return conv_forward(ctx.xp, x, w, *ctx.geom)
+        # NOTE: the columns are kept for the weight gradient (measured: LeNet's step 12% faster; they cost one
+        # im2col buffer per conv, freed with the node). They are constants, so a create_graph backward recomputes
+        # them from x instead.
+        ctx.cols = []
+        return conv_forward(ctx.xp, x, w, *ctx.geom, keep=ctx.cols)
 
     @staticmethod
     def backward(ctx, grad):
@@ -130,7 +169,9 @@ class Conv(Function):
         if ctx.needs_input_grad[0]:
             gx = conv_input_grad(xp, grad, w, x.shape[2:], *ctx.geom)
         if ctx.needs_input_grad[1]:
-            gw = conv_weight_grad(xp, x, grad, w.shape, *ctx.geom)
+            cols = ctx.cols[0] if ctx.cols and not hasattr(x, "_ctx") else None
+            gw = conv_weight_grad(xp, x, grad, w.shape, *ctx.geom, cols=cols)
+        ctx.cols = None
         return gx, gw
 
 
@@ -150,7 +191,8 @@ class ConvTranspose(Function):
         x, w = ctx.saved
         gx = gw = None
         if ctx.needs_input_grad[0]:
-            gx = conv_forward(xp, grad, w, *ctx.geom)
+            # output_padding >= stride (allowed when below dilation) lets the convolution reach one row further
+            gx = _crop_to(conv_forward(xp, grad, w, *ctx.geom), x.shape[2:])
         if ctx.needs_input_grad[1]:
             # y = A_w^T x where A_w is the convolution, so d<grad, y>/dw = d<x, A_w grad>/dw
             gw = conv_weight_grad(xp, grad, x, w.shape, *ctx.geom)
