@@ -171,6 +171,11 @@ class GraphNamespace:
 
         return SlidingWindowView.apply(self._t(x), window_shape=tuple(window_shape), axis=tuple(axis))
 
+    def col2im(self, cols, padded, stride, dilation):
+        from .conv import Col2Im  # noqa: PLC0415
+
+        return Col2Im.apply(self._t(cols), padded=tuple(padded), stride=tuple(stride), dilation=tuple(dilation))
+
 
 _cache = {}
 
