@@ -248,9 +248,9 @@ class Module:
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
         if "." in name:
-            raise KeyError(f"{kind} name can't contain \".\", got '{name}'")
+            raise KeyError(f"{kind} name cannot contain a dot, got {name!r}")
         if name == "":
-            raise KeyError(f"{kind} name can't be empty string \"\"")
+            raise KeyError(f"{kind} name cannot be empty")
         if hasattr(self, name) and not any(name in self.__dict__[k] for k in ("_parameters", "_buffers", "_modules")):
             raise KeyError(f"attribute '{name}' already exists")
 
