@@ -189,16 +189,25 @@ def _dynamic(attrs):
     return tuple(found)
 
 
+def _has_array(attrs, atype):
+    for v in attrs.values():
+        if type(v) is atype or (type(v) is tuple and any(type(a) is atype for a in v)):
+            return True
+    return False
+
+
 def _on_apply(cls, inputs, attrs):
     """Function.apply's hook while placeholders exist: run the op eagerly, and record it if it has a lazy input."""
     hooks = _function._hooks
-    lazy, unevaluated = False, False
+    lazy = unevaluated = False
+    nodes = _nodes
     for t in inputs:
-        node = _nodes.get(id(t))
+        node = nodes.get(id(t))
         if node is not None:
             lazy = True
-            unevaluated = unevaluated or not node.evaluated
-    dynamic = _dynamic(attrs) if attrs else ()
+            if not node.evaluated:
+                unevaluated = True
+    dynamic = _dynamic(attrs) if attrs and _has_array(attrs, type(inputs[0].data)) else ()
     for _, src, _view in dynamic:
         lazy = True
         unevaluated = unevaluated or is_unevaluated(src)
@@ -210,7 +219,7 @@ def _on_apply(cls, inputs, attrs):
         else:
             out = cls.apply(*inputs, **attrs)
     finally:
-        hooks.on_apply = _on_apply if _nodes else None
+        hooks.on_apply = _on_apply if nodes else None
     if lazy:
         _register(out, _Node(cls, tuple(inputs), attrs, out._ctx, not unevaluated, dynamic=dynamic))
     return out
