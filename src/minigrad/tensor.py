@@ -481,6 +481,8 @@ class Tensor:
 
     def _write(self, values, op):
         xp = self._device.xp
+        if not isinstance(self.data, xp.ndarray):  # NumPy hands 0-d results back as immutable scalars
+            self.data = xp.array(self.data)
         if values.shape != self.shape:
             try:
                 values = xp.broadcast_to(values, self.shape)
@@ -659,6 +661,8 @@ class Tensor:
         index = _index_arg(index, self)
         other_rg = isinstance(value, Tensor) and value.requires_grad
         if not GradMode.enabled or (self._ctx is None and (self.requires_grad or not other_rg)):
+            if not isinstance(self.data, self._device.xp.ndarray):  # a NumPy 0-d scalar is immutable
+                self.data = self._device.xp.array(self.data)
             self.data[index] = value.data if isinstance(value, Tensor) else value
             self._version += 1
             return
