@@ -67,6 +67,8 @@ def test_ddp_mismatched_models_one_error_at_wrap_time():
                  "parameter 'extra.weight': rank 1 has shape (2, 2) float32, rank 0 has none",
                  "(rank 0: 4 parameters, rank 1: 6 parameters)"]:
         assert out.count(line) == 2, (line, out)
+    assert out.count("RuntimeError: DistributedDataParallel is not needed when a module doesn't have any parameter "
+                     "that requires a gradient (Linear has none)") == 2, out
 
 
 # ----------------------------------------------------------------------------------- failures end the job

@@ -145,6 +145,11 @@ def main(mode, steps=6, B=4):
         else:
             raise AssertionError("DDP accepted different models")
         dist.barrier()  # still in step: no rank hangs after the error
+        frozen = nn.Linear(2, 2).requires_grad_(False)
+        try:
+            DDP(frozen)
+        except RuntimeError as e:
+            print(f"rank {rank}: RuntimeError: {e}", flush=True)
     dist.destroy_process_group()
 
 

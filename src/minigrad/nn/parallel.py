@@ -79,6 +79,9 @@ class DistributedDataParallel(Module):
         self.require_backward_grad_sync = True
         self._dist = dist
         self._params = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
+        if not self._params:
+            raise RuntimeError("DistributedDataParallel is not needed when a module doesn't have any parameter that "
+                               f"requires a gradient ({type(module).__name__} has none)")
         self._index = {id(p): i for i, (_, p) in enumerate(self._params)}
         self._verify_same_model()
         with _no_grad():
