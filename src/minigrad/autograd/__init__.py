@@ -1,8 +1,9 @@
 """minigrad.autograd: Function for custom ops, grad modes, and the backward engine."""
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .custom import Function, FunctionCtx, once_differentiable
 from .functional_api import grad
-from .gradcheck import gradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradgradcheck import gradgradcheck
 
-__all__ = ["Function", "FunctionCtx", "enable_grad", "grad", "gradcheck", "is_grad_enabled", "no_grad",
-           "once_differentiable", "set_grad_enabled"]
+__all__ = ["Function", "FunctionCtx", "detect_anomaly", "enable_grad", "grad", "gradgradcheck", "is_anomaly_enabled",
+           "is_grad_enabled", "no_grad", "once_differentiable", "set_detect_anomaly", "set_grad_enabled"]
