@@ -1,5 +1,8 @@
 """ONNX export: onnxruntime's outputs equal minigrad's (rtol = atol = 1e-5) for every op of the export table and for
 whole models (an MLP and a LeNet), onnx.checker accepts every file, and unsupported ops are listed in one error."""
+import importlib.util
+import pathlib
+
 import numpy as np
 import onnx
 import onnxruntime
@@ -188,6 +191,26 @@ def test_lenet_matches_onnxruntime(tmp_path):
     assert got.shape == (4, 10)
     ops = [n.op_type for n in proto.graph.node]
     assert ops.count("Conv") == 2 and ops.count("MaxPool") == 2 and ops.count("Gemm") == 3
+
+
+def _example(name):
+    """The module of examples/<name>.py (its main() is not run)."""
+    path = pathlib.Path(__file__).resolve().parents[1] / "examples" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_examples_mlp_and_lenet_match_onnxruntime(tmp_path):
+    minigrad.manual_seed(0)
+    mlp = _example("digits_mlp").MnistClassifier((8, 8), 10)
+    got, ref, _ = _run(mlp, (_f32(16, 8, 8),), tmp_path)
+    np.testing.assert_allclose(got, ref, rtol=RTOL, atol=ATOL)
+    lenet = _example("cnn_digits").LeNet()
+    got, ref, proto = _run(lenet, (_f32(16, 1, 8, 8),), tmp_path)
+    np.testing.assert_allclose(got, ref, rtol=RTOL, atol=ATOL)
+    assert [n.op_type for n in proto.graph.node].count("Conv") == 2
 
 
 def test_export_restores_training_mode(tmp_path):
