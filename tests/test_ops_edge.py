@@ -46,6 +46,7 @@ CASES = [
     ("prod_one_zero", lambda x: x.prod(1), [a(0.0, 2.0, 3.0, 1.0, 2.0, 3.0).reshape(2, 3)], None),
     ("prod_two_zeros", lambda x: x.prod(1), [a(0.0, 0.0, 3.0, 1.0, 0.0, 3.0).reshape(2, 3)], None),
     ("prod_all", lambda x: x.prod(), [a(0.0, 2.0, 3.0)], None),
+    ("std_zero_variance", lambda x: x.std(1), [a(2.0, 2.0, 2.0, 1.0, 2.0, 3.0).reshape(2, 3)], None),
     # repeated indices accumulate
     ("getitem_repeated", lambda x: x[np.array([0, 0, 2, 0])], [a(1.0, 2.0, 3.0)],
      lambda x: x[torch.tensor([0, 0, 2, 0])]),

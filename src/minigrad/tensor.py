@@ -871,7 +871,12 @@ class Tensor:
         return (d * d).sum(axes, keepdim=keepdim) / builtins.max(0, n - correction)
 
     def std(self, dim=None, unbiased=None, keepdim=False, correction=None, axis=None):
-        return self.var(dim, unbiased, keepdim, correction, axis).sqrt()
+        from .functions import where  # noqa: PLC0415
+
+        v = self.var(dim, unbiased, keepdim, correction, axis)
+        # matches torch: a zero std passes a zero gradient (sqrt'(0) = inf would make it nan)
+        zero = v == 0
+        return where(zero, 0.0, where(zero, 1.0, v).sqrt())
 
     def max(self, dim=None, keepdim=False):
         """max() over everything (ties share the gradient), max(dim) -> (values, indices) (the gradient goes to
