@@ -583,7 +583,11 @@ class Tensor:
         n = 1
         for a in axes:
             n *= self.shape[a]
-        return x.sum(axes, keepdim if keepdims is None else keepdims) / n if n else x.sum(axes, keepdim) * float("nan")
+        keep = keepdim if keepdims is None else keepdims
+        if not n:
+            # empty: nan, as torch; scaling before the sum keeps d(grad)/d(upstream grad) at 0 (torch's), not nan
+            return (x * float("nan")).sum(axes, keep) + float("nan")
+        return x.sum(axes, keep) / n
 
     def amax(self, dim=None, keepdim=False):
         axes = _dims(dim, self.ndim, "amax")
