@@ -94,6 +94,8 @@ def test_stuck_rank_makes_the_others_raise_after_the_timeout():
 
 # ----------------------------------------------------------------------------------- without MPI
 BLOCK_MPI4PY = "import sys; sys.modules['mpi4py'] = None; sys.modules['mpi4py.MPI'] = None\n"
+# mpi4py installed but Open MPI's libmpi.so missing: importing mpi4py.MPI fails with an ImportError, as here
+BLOCK_LIBMPI = "import sys, mpi4py; sys.modules['mpi4py.MPI'] = None\n"
 
 
 def run_python(code):
@@ -110,8 +112,9 @@ def test_import_minigrad_does_not_import_mpi4py():
     assert proc.stdout.strip() == "False"
 
 
-def test_without_mpi4py_distributed_says_what_to_install():
-    proc = run_python(BLOCK_MPI4PY + """
+@pytest.mark.parametrize("block", [BLOCK_MPI4PY, BLOCK_LIBMPI], ids=["no mpi4py", "no libmpi"])
+def test_without_mpi4py_distributed_says_what_to_install(block):
+    proc = run_python(block + """
 import minigrad, minigrad.nn as nn, minigrad.distributed as dist
 x = minigrad.tensor([1.0, 2.0], requires_grad=True)
 (x * x).sum().backward()                      # everything else works

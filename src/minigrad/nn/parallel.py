@@ -92,7 +92,8 @@ class DistributedDataParallel(Module):
         self._expected = None   # per-parameter gradient contributions expected in the current graph
         self._remaining = None  # what is left of them during a backward
         self._next_launch = 0
-        self._launch_log = []   # (bucket index, parameters still waiting for their gradient) per start, for tests
+        self._launch_log = []   # this backward's (bucket index, parameters still waiting) per start, for tests
+        self._launches = 0      # all-reduces started so far
         self._hook_handles = [p.register_hook(self._make_hook(i)) for i, (_, p) in enumerate(self._params)]
 
     # ----------------------------------------------------------------------------------- wrap time
@@ -226,6 +227,7 @@ class DistributedDataParallel(Module):
     def _start_backward(self):
         self._remaining = list(self._expected)
         self._next_launch = 0
+        self._launch_log = []
         for b in self._buckets:
             b.pending, b.req = len(b.params), None
         for i, n in enumerate(self._remaining):
@@ -272,6 +274,7 @@ class DistributedDataParallel(Module):
             b = buckets[self._next_launch]
             b.req = g.comm.Iallreduce(g.MPI.IN_PLACE, b.buffer, op=g.MPI.SUM)
             self._launch_log.append((b.index, sum(n > 0 for n in self._remaining)))
+            self._launches += 1
             self._next_launch += 1
         return self._next_launch == len(buckets)
 
