@@ -101,7 +101,8 @@ class DataLoader:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if sampler is None:
             sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
-        if batch_sampler is None and batch_size is not None:
+        self._own_batches = batch_sampler is None and batch_size is not None
+        if self._own_batches:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
         self.sampler, self.batch_sampler = sampler, batch_sampler
 
@@ -117,8 +118,7 @@ class DataLoader:
             return (self.collate_fn(self.dataset[i]) if self.collate_fn is not default_collate else
                     _convert(self.dataset[i]) for i in self.sampler)
         fast = isinstance(self.dataset, TensorDataset) and self.collate_fn is default_collate
-        if fast and isinstance(self.batch_sampler, BatchSampler) and type(self.sampler) in (SequentialSampler,
-                                                                                            RandomSampler):
+        if fast and self._own_batches and type(self.sampler) in (SequentialSampler, RandomSampler):
             return self._iter_tensor_dataset()
         return self._iter_batches(fast)
 
