@@ -174,9 +174,10 @@ def main():
     objs = [None] * world
     dist.all_gather_object(objs, {"rank": rank, "name": f"r{rank}"})
     assert objs == [{"rank": r, "name": f"r{r}"} for r in range(world)], objs
-    lst = [rank, "x"] if rank == 0 else [None, None]
-    dist.broadcast_object_list(lst, src=0)
-    assert lst == [0, "x"], lst
+    src = world - 1
+    lst = [rank, "x", {"k": (1, 2)}] if rank == src else [None, None, None]
+    dist.broadcast_object_list(lst, src=src)
+    assert lst == [src, "x", {"k": (1, 2)}], lst
     dist.barrier()
     dist.destroy_process_group()
     assert not dist.is_initialized()

@@ -322,6 +322,10 @@ def broadcast_object_list(object_list, src=0, group=None):
     what = "broadcast_object_list"
     g = pg._check_group(group, what)
     _check_rank(src, g, what, "src")
-    gathered = [None] * g.size
-    all_gather_object(gathered, list(object_list) if g.rank == src else None, group)
-    object_list[:] = gathered[src]
+    data = np.frombuffer(pickle.dumps(list(object_list)), dtype=np.uint8) if g.rank == src else None
+    size = np.array([0 if data is None else data.size], dtype=np.int64)
+    pg.wait(g.comm.Ibcast(size, root=src), g, what)
+    buf = data.copy() if data is not None else np.empty(int(size[0]), dtype=np.uint8)
+    pg.wait(g.comm.Ibcast(buf, root=src), g, what)
+    if g.rank != src:
+        object_list[:] = pickle.loads(buf.tobytes())  # noqa: S301 - own ranks
