@@ -16,3 +16,21 @@ from . import functions
 from .functions import *  # noqa: F403 - torch-style top-level functions (cat, where, exp, ...)
 
 __version__ = "0.1.0"
+from .scalar import Value
+
+# Subpackages load on first attribute access (minigrad.nn, minigrad.optim, ...), which keeps `import minigrad`
+# close to `import numpy` (tests/test_package.py guards it) while seed 000's `minigrad.optim.Adam` still works.
+_SUBMODULES = {"nn", "optim", "data", "distributed", "onnx", "viz", "profiler", "func", "lazy", "scalar", "cuda",
+               "serialization"}
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        import importlib  # noqa: PLC0415
+
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in ("save", "load"):
+        from . import serialization  # noqa: PLC0415
+
+        return getattr(serialization, name)
+    raise AttributeError(f"module 'minigrad' has no attribute '{name}'")
