@@ -154,7 +154,7 @@ class GraphNamespace:
     def matmul(self, a, b):
         return L.MatMul.apply(*self._pair(a, b))
 
-    def einsum(self, equation, *operands):
+    def einsum(self, equation, *operands, optimize=False):
         return L.Einsum.apply(*[self._t(o) for o in operands], equation=equation)
 
     # convolution helpers (ops/conv.py)
