@@ -62,10 +62,18 @@ def parse_einsum(equation, ndims):
     return ins, out
 
 
+def _numel(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
 def _einsum(xp, equation, operands):
     # measured (1 thread): c_einsum takes 8.5 ms for (600, 1024) x (1024, 3), optimize=True 1.8 ms (BLAS); but the
     # path search costs ~60 us, so small operands keep the plain call
-    if len(operands) > 1 and sum(o.size for o in operands) > 16384:
+    # sizes from shapes: under create_graph the operands are Tensors, whose .size is a method
+    if len(operands) > 1 and sum(_numel(o.shape) for o in operands) > 16384:
         return xp.einsum(equation, *operands, optimize=True)
     return xp.einsum(equation, *operands)
 
