@@ -14,6 +14,7 @@ torch = single_thread_torch()
 import minigrad as mg  # noqa: E402
 import minigrad.nn as nn  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
+from minigrad.autograd.function import _hooks  # noqa: E402
 from minigrad.optim import SGD  # noqa: E402
 
 LR = 0.01
@@ -86,7 +87,8 @@ def lazy_stepper(model, batches, sizes, batch):
     return lazy_step
 
 
-def case(sizes, batch, number):
+def case(sizes, batch, repeat):
+    """Best single-step time over `repeat` steps per round: the minimum is what survives a loaded machine."""
     rng = np.random.default_rng(0)
     # one-hot float targets: F.cross_entropy's class-index path reads the target's values outside the graph
     # (docs/lazy_viz_onnx.md), so a lazy graph feeds class probabilities
@@ -120,14 +122,21 @@ def case(sizes, batch, number):
     model = mlp(sizes)
     ws = [p.numpy().copy() for p in model.parameters()][0::2]
     bs = [p.numpy().copy() for p in model.parameters()][1::2]
-    eager = eager_stepper(model, batches)
-    # no placeholder is alive yet: the eager path runs without the lazy hook in Function.apply
-    times = compare([("numpy floor", numpy_floor(ws, bs, batches)), ("torch", torch_step),
-                     ("minigrad eager", eager)], number=number, repeat=5, rounds=3)
+    eager_hook_on = eager_stepper(model, batches)
     lazy = lazy_stepper(mlp(sizes), batches, sizes, batch)
-    # with a lazy graph alive every op passes the hook: the eager row again, then the replay
-    times.update(compare([("minigrad eager, hook on", eager), ("minigrad lazy", lazy)], number=number, repeat=5,
-                         rounds=3))
+
+    def eager():
+        # the lazy graph above keeps the lazy hook of Function.apply on; an eager program without placeholders
+        # runs without it, so this row takes it off for the step
+        hook, _hooks.on_apply = _hooks.on_apply, None
+        try:
+            eager_hook_on()
+        finally:
+            _hooks.on_apply = hook
+
+    times = compare([("numpy floor", numpy_floor(ws, bs, batches)), ("torch", torch_step), ("minigrad eager", eager),
+                     ("minigrad eager, hook on", eager_hook_on), ("minigrad lazy", lazy)], number=1, repeat=repeat,
+                    rounds=3)
     report(f"MLP {'-'.join(map(str, sizes))}, batch {batch}, one SGD step on a new batch", times, "numpy floor")
     ratio = times["minigrad lazy"] / times["minigrad eager"]
     print(f"  lazy re-run / eager rebuild = {ratio:.2f} (eager is {1 / ratio:.2f}x the lazy time); "
@@ -136,5 +145,5 @@ def case(sizes, batch, number):
 
 if __name__ == "__main__":
     quick = "--quick" in sys.argv
-    case([2, 16, 16, 2], 32, 50 if quick else 300)  # seed 002's moons-sized MLP: Python overhead dominates
-    case([784, 256, 256, 10], 128, 3 if quick else 20)  # the MLP of bench_core: matmuls dominate
+    case([2, 16, 16, 2], 32, 50 if quick else 400)  # seed 002's moons-sized MLP: Python overhead dominates
+    case([784, 256, 256, 10], 128, 5 if quick else 40)  # the MLP of bench_core: matmuls dominate
