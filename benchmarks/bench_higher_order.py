@@ -1,9 +1,9 @@
 """Hessian-vector product vs gradient of an MLP's loss (issue 9, point 2: HVP at most 4x the gradient).
 
-gradient: forward + backward.  HVP: forward + backward(create_graph=True) + a backward through that graph seeded with v
-(reverse-over-reverse: H v = d<grad, v>/dparams, as torch.autograd.functional.hvp computes it). The same on PyTorch, and a handwritten-NumPy floor: the analytic gradient, and the
-HVP as the Pearlmutter R-operator (forward and backward passes of the directional derivative) written by hand.
-One thread everywhere. Times are process CPU time (time.process_time), best of interleaved repeats, so that other
+gradient: forward + backward.  HVP: forward + backward(create_graph=True) + a backward through that graph seeded
+with v (reverse-over-reverse: H v = d<grad, v>/dparams, as torch.autograd.functional.hvp computes it). The same on
+PyTorch, and a handwritten-NumPy floor: the analytic gradient, and the HVP as the Pearlmutter R-operator (forward
+and backward passes of the directional derivative) written by hand. One thread everywhere. Times are process CPU time (time.process_time), best of interleaved repeats, so that other
 processes on a shared machine distort the ratios less than wall-clock time would.
 Run: python benchmarks/bench_higher_order.py
 """
@@ -79,7 +79,7 @@ def numpy_grad_hvp(ws, bs, x, y, vs, with_hvp):
 def cpu_compare(rows, number, repeat=5, rounds=3):
     """Best mean CPU seconds per call of each row, rows interleaved within each round."""
     best = {name: float("inf") for name, _ in rows}
-    for name, fn in rows:
+    for _, fn in rows:
         fn()
     for _ in range(rounds):
         for name, fn in rows:

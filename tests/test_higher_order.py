@@ -200,9 +200,9 @@ def test_double_backward_matches_torch(case, dtype):
     outs_t, seconds_t = _second_order("torch", case.torch_fn, arrays, g_arr, vs)
     for i, (o, ot) in enumerate(zip(outs, outs_t)):
         _assert_close(o, ot, dtype, f"{case.name}: {'output' if i == 0 else f'first grad of input {i - 1}'}")
-    for i, (s, st) in enumerate(zip(seconds, seconds_t)):
-        what = f"upstream grad" if i == len(arrays) else f"input {i}"
-        _assert_close(s, st, dtype, f"{case.name}: second derivative w.r.t. {what}")
+    for i, (sec, sec_t) in enumerate(zip(seconds, seconds_t)):
+        what = "upstream grad" if i == len(arrays) else f"input {i}"
+        _assert_close(sec, sec_t, dtype, f"{case.name}: second derivative w.r.t. {what}")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -170,7 +170,7 @@ def _on_input_grads(state, g):
     if all(a is b for a, b in zip(new, grad_input)):
         return None
     parts = []
-    for i, start, n, shape in state.slots:
+    for i, start, n, _ in state.slots:
         r = new[i]
         parts.append(g[start:start + n] * 0 if r is None else M.Reshape.apply(r, shape=(n,)))
     return parts[0] if len(parts) == 1 else M.Cat.apply(*parts, axis=0)

@@ -56,7 +56,7 @@ def check_directional(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, n_direction
                        allow_unused=True)
             analytic = sum(float(np.sum(g.numpy() * dirs[i])) for g, i in zip(gs, diff) if g is not None)
 
-        def shifted(sign):
+        def shifted(sign, dirs=dirs, ws=ws):
             arrays = [b if i not in dirs else (b + sign * eps * dirs[i]).astype(b.dtype) for i, b in enumerate(base)]
             return _dot(call(arrays)[0], ws)
 
