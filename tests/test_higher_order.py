@@ -130,6 +130,42 @@ CASES = [
 ]
 
 
+def _idx(F, values):
+    return (torch.tensor if F is TF else minigrad.tensor)(np.array(values))
+
+
+# layers' functional forms (fused ops with their own backward): the same program for minigrad (F=MF) and torch (TF)
+NN_FUNCTIONS = {
+    "bilinear": (lambda F, a, b, w: F.bilinear(a, b, w), [(3, 2), (3, 4), (5, 2, 4)]),
+    "softmin": (lambda F, a: F.softmin(a, dim=1), [ROWS]),
+    "l1_loss": (lambda F, a, b: F.l1_loss(a, b), [ROWS, ROWS]),
+    "smooth_l1_loss": (lambda F, a, b: F.smooth_l1_loss(a, b, beta=0.5), [ROWS, ROWS]),
+    "huber_loss": (lambda F, a, b: F.huber_loss(a, b, delta=0.7), [ROWS, ROWS]),
+    "binary_cross_entropy": (lambda F, a, b: F.binary_cross_entropy(a.sigmoid(), b.sigmoid()), [ROWS, ROWS]),
+    "kl_div": (lambda F, a, b: F.kl_div(a.log_softmax(1), b.softmax(1), reduction="batchmean"), [ROWS, ROWS]),
+    "nll_loss": (lambda F, a: F.nll_loss(a.log_softmax(1), _idx(F, [1, 0, 3])), [ROWS]),
+    "cross_entropy_smoothing": (lambda F, a: F.cross_entropy(a, _idx(F, [1, 0, 3]), label_smoothing=0.1), [ROWS]),
+    "conv1d": (lambda F, x, w, b: F.conv1d(x, w, b, stride=2, padding=1), [(2, 3, 7), (4, 3, 3), (4,)]),
+    "conv3d": (lambda F, x, w: F.conv3d(x, w, padding=1), [(1, 2, 3, 3, 3), (2, 2, 2, 2, 2)]),
+    "conv2d_groups_dilation": (lambda F, x, w: F.conv2d(x, w, groups=2, dilation=2, padding=2),
+                               [(1, 4, 5, 5), (2, 2, 3, 3)]),
+    "conv_transpose1d": (lambda F, x, w: F.conv_transpose1d(x, w, stride=2), [(2, 3, 4), (3, 2, 3)]),
+    "conv_transpose2d": (lambda F, x, w: F.conv_transpose2d(x, w, stride=2, padding=1), [(1, 3, 4, 4), (3, 2, 3, 3)]),
+    "max_pool1d": (lambda F, x: F.max_pool1d(x, 2), [(2, 3, 6)]),
+    "avg_pool1d": (lambda F, x: F.avg_pool1d(x, 3, stride=2, padding=1), [(2, 3, 7)]),
+    "adaptive_avg_pool2d": (lambda F, x: F.adaptive_avg_pool2d(x, (2, 3)), [(1, 2, 5, 7)]),
+    "batch_norm_train": (lambda F, x, w, b: F.batch_norm(x, None, None, w, b, training=True), [(4, 3, 2), (3,), (3,)]),
+    "layer_norm": (lambda F, x, w, b: F.layer_norm(x, (4,), w, b), [ROWS, (4,), (4,)]),
+    "group_norm": (lambda F, x, w, b: F.group_norm(x, 2, w, b), [(2, 4, 3), (4,), (4,)]),
+    "embedding": (lambda F, w: F.embedding(_idx(F, [[0, 2], [2, 1]]), w), [(4, 3)]),
+    "scaled_dot_product_attention": (lambda F, q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+                                     [(2, 3, 4), (2, 3, 4), (2, 3, 4)]),
+}
+CASES += [Case(name, lambda *t, f=f: f(MF, *t), shapes, torch_fn=lambda *t, f=f: f(TF, *t),
+               away=(0.0, 0.05) if name in ("l1_loss", "max_pool1d") else None)
+          for name, (f, shapes) in NN_FUNCTIONS.items()]
+
+
 def _index_tensor(like, values):
     if isinstance(like, torch.Tensor):
         return torch.tensor(values)
