@@ -197,3 +197,28 @@ def test_clip_grad_and_vectors_match_torch():
     with pytest.raises(RuntimeError, match="non-finite"):
         mp[0].grad = minigrad.tensor(np.full((3, 4), np.inf))
         nn.utils.clip_grad_norm_(mp, 1.0, error_if_nonfinite=True)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_fused_linear_and_cross_entropy_double_backward_match_torch(reduction):
+    x = rng.standard_normal((5, 4))
+    w = rng.standard_normal((3, 4))
+    b = rng.standard_normal(3)
+    t = np.array([0, 2, 1, 1, 2])
+    v = rng.standard_normal((3, 4))
+
+    def second(lib, tensors):
+        xx, ww, bb = tensors
+        if lib is torch:
+            loss = torch.nn.functional.cross_entropy(torch.nn.functional.linear(xx, ww, bb), torch.tensor(t),
+                                                     reduction=reduction)
+        else:
+            loss = F.cross_entropy(F.linear(xx, ww, bb), minigrad.tensor(t), reduction=reduction)
+        gw = lib.autograd.grad(loss.sum(), [ww], create_graph=True)[0]
+        return lib.autograd.grad((gw * (torch.tensor(v) if lib is torch else minigrad.tensor(v))).sum(),
+                                 [xx, ww, bb])
+
+    mine = second(minigrad, [minigrad.tensor(a, requires_grad=True) for a in (x, w, b)])
+    theirs = second(torch, [torch.tensor(a, requires_grad=True) for a in (x, w, b)])
+    for m, t_ in zip(mine, theirs):
+        np.testing.assert_allclose(m.numpy(), t_.numpy(), rtol=1e-10, atol=1e-12)

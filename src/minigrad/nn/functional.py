@@ -274,6 +274,17 @@ def _check_class_target(name, input, target):
                          f"{expected}, got {tuple(target.shape)}")
 
 
+def _check_class_range(name, input, t, ignore_index, C):
+    xp = input._device.xp
+    valid = t != ignore_index
+    lo, hi = (int(xp.min(t)), int(xp.max(t))) if t.size else (0, 0)
+    if (lo < 0 or hi >= C) and (bool(xp.any(t[valid] < 0)) or bool(xp.any(t[valid] >= C))):
+        bad = t[valid][(t[valid] < 0) | (t[valid] >= C)][0]
+        raise IndexError(f"{name}: target {int(bad)} is out of bounds for {C} classes (input shape "
+                         f"{tuple(input.shape)})")
+    return valid
+
+
 def _nll(logp, target, weight, ignore_index, reduction, label_smoothing, name):
     target = _as_tensor(target, logp)
     _check_class_target(name, logp, target)
@@ -289,11 +300,7 @@ def _nll(logp, target, weight, ignore_index, reduction, label_smoothing, name):
         logp2 = logp.permute(0, *range(2, logp.ndim), 1).reshape(-1, C)
         t = target.data.reshape(-1)
     xp = logp._device.xp
-    valid = t != ignore_index
-    if valid.size and (bool(xp.any(t[valid] < 0)) or bool(xp.any(t[valid] >= C))):
-        bad = t[valid][(t[valid] < 0) | (t[valid] >= C)][0]
-        raise IndexError(f"{name}: target {int(bad)} is out of bounds for {C} classes (input shape "
-                         f"{tuple(logp.shape)})")
+    valid = _check_class_range(name, logp, t, ignore_index, C)
     safe_t = xp.where(valid, t, 0)
     rows = xp.arange(t.shape[0])
     picked = logp2[rows, safe_t]
@@ -329,6 +336,11 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     target = _as_tensor(target, input)
+    if (input.ndim == 2 and target.dtype.kind in "iu" and weight is None and label_smoothing == 0
+            and reduction in _REDUCTIONS and input.dtype.kind == "f"):
+        _check_class_target("cross_entropy", input, target)
+        _check_class_range("cross_entropy", input, target.data, ignore_index, input.shape[1])
+        return LO.CrossEntropy.apply(input, target=target.data, ignore_index=ignore_index, reduction=reduction)
     cdim = 1 if input.ndim >= 2 else 0
     logp = input.log_softmax(cdim)
     if target.dtype.kind == "f":

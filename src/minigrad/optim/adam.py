@@ -71,19 +71,32 @@ class Adam(Optimizer):
                         p.data *= 1 - lr * wd
                     else:
                         g = g + wd * p.data
+                xp = p._device.xp
                 m, v = state["exp_avg"].data, state["exp_avg_sq"].data
-                _lerp_(m, g, 1 - beta1)
+                # in place, with torch's operation order (so float64 trajectories agree to the last bits):
+                # m + (1 - beta1) * (g - m), beta2 * v + ((1 - beta2) * g) * g, p + (-step_size * m) / denom
+                if 1 - beta1 < 0.5:
+                    tmp = g - m
+                    tmp *= 1 - beta1
+                    m += tmp
+                else:
+                    _lerp_(m, g, 1 - beta1)
+                    tmp = xp.empty_like(m)
+                xp.multiply(g, 1 - beta2, out=tmp)
+                tmp *= g
                 v *= beta2
-                v += (1 - beta2) * g * g
+                v += tmp
                 if amsgrad:
                     vmax = state["max_exp_avg_sq"].data
-                    p._device.xp.maximum(vmax, v, out=vmax)
+                    xp.maximum(vmax, v, out=vmax)
                     v = vmax
                 step_size = lr / (1 - beta1 ** step)
-                denom = p._device.xp.sqrt(v)
+                denom = xp.sqrt(v)
                 denom /= math.sqrt(1 - beta2 ** step)
                 denom += eps
-                p.data += (-step_size * m) / denom
+                xp.multiply(m, -step_size, out=tmp)
+                tmp /= denom
+                p.data += tmp
                 p._version += 1
         return loss
 

@@ -1,0 +1,143 @@
+"""Training-step benchmark for issue 5, point 8: an MLP 784-256-256-10 on a batch of 128, written with nn.Linear,
+nn.CrossEntropyLoss and optim.SGD (then optim.Adam): zero_grad, forward, loss, backward, step.
+
+Timed in one run, one thread, against the same model in PyTorch (torch.nn / torch.optim) and a handwritten-NumPy
+floor (the same math with hand-derived gradients and in-place updates). Targets: minigrad <= 1.2x the floor and
+faster than PyTorch. Run: python benchmarks/bench_mlp_train.py [--profile]
+"""
+import sys
+
+from common import compare, report, single_thread_torch  # first: it pins BLAS to one thread before NumPy loads
+
+import numpy as np  # noqa: E402
+
+torch = single_thread_torch()
+import minigrad as mg  # noqa: E402
+from minigrad import nn, optim  # noqa: E402
+
+SIZES = [784, 256, 256, 10]
+N, LR = 128, 0.01
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((N, SIZES[0])).astype(np.float32)
+    y = rng.integers(0, 10, N)
+    return x, y
+
+
+def numpy_floor(ws, bs, x, y, adam):
+    """The floor: forward, softmax cross-entropy, hand-derived backward, in-place SGD or Adam (torch's formulas)."""
+    ws, bs = [w.copy() for w in ws], [b.copy() for b in bs]
+    params = ws + bs
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    step = [0]
+    rows = np.arange(N)
+
+    def run():
+        h1 = x @ ws[0].T
+        h1 += bs[0]
+        a1 = np.maximum(h1, 0)
+        h2 = a1 @ ws[1].T
+        h2 += bs[1]
+        a2 = np.maximum(h2, 0)
+        z = a2 @ ws[2].T
+        z += bs[2]
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        p[rows, y] -= 1
+        p /= N
+        g2 = p @ ws[2]
+        g2 *= h2 > 0
+        g1 = g2 @ ws[1]
+        g1 *= h1 > 0
+        grads = [g1.T @ x, g2.T @ a1, p.T @ a2, g1.sum(0), g2.sum(0), p.sum(0)]
+        if not adam:
+            for q, g in zip(params, grads):
+                g *= LR
+                q -= g
+            return
+        step[0] += 1
+        t = step[0]
+        c1, c2 = 1 - 0.9 ** t, np.sqrt(1 - 0.999 ** t)
+        for q, g, mi, vi in zip(params, grads, m, v):
+            mi *= 0.9
+            mi += 0.1 * g
+            vi *= 0.999
+            g *= g
+            g *= 0.001
+            vi += g
+            d = np.sqrt(vi)
+            d /= c2
+            d += 1e-8
+            np.divide(mi, d, out=d)
+            d *= LR / c1
+            q -= d
+
+    return run
+
+
+def minigrad_step(ws, bs, x, y, adam):
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+    for lin, w, b in zip(model[::2], ws, bs):
+        lin.load_state_dict({"weight": w, "bias": b})
+    loss_fn = nn.CrossEntropyLoss()
+    opt = optim.Adam(model.parameters(), lr=LR) if adam else optim.SGD(model.parameters(), lr=LR)
+    mx, my = mg.tensor(x), mg.tensor(y)
+
+    def run():
+        opt.zero_grad()
+        loss = loss_fn(model(mx), my)
+        loss.backward()
+        opt.step()
+
+    return run
+
+
+def torch_step(ws, bs, x, y, adam):
+    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256),
+                                torch.nn.ReLU(), torch.nn.Linear(256, 10))
+    with torch.no_grad():
+        for lin, w, b in zip(model[::2], ws, bs):
+            lin.weight.copy_(torch.from_numpy(w))
+            lin.bias.copy_(torch.from_numpy(b))
+    loss_fn = torch.nn.CrossEntropyLoss()
+    opt = torch.optim.Adam(model.parameters(), lr=LR) if adam else torch.optim.SGD(model.parameters(), lr=LR)
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+    def run():
+        opt.zero_grad()
+        loss = loss_fn(model(tx), ty)
+        loss.backward()
+        opt.step()
+
+    return run
+
+
+def main():
+    x, y = _data()
+    rng = np.random.default_rng(1)
+    ws = [(rng.uniform(-1, 1, (o, i)) / np.sqrt(i)).astype(np.float32) for i, o in zip(SIZES, SIZES[1:])]
+    bs = [(rng.uniform(-1, 1, o) / np.sqrt(i)).astype(np.float32) for i, o in zip(SIZES, SIZES[1:])]
+    if "--profile" in sys.argv:
+        import cProfile  # noqa: PLC0415
+        import pstats  # noqa: PLC0415
+
+        run = minigrad_step(ws, bs, x, y, adam=True)
+        cProfile.runctx("for _ in range(200): run()", globals(), {"run": run}, "/tmp/bench_mlp_train.prof")
+        pstats.Stats("/tmp/bench_mlp_train.prof").sort_stats("tottime").print_stats(15)
+        return
+    for adam in (False, True):
+        rows = [("numpy floor", numpy_floor(ws, bs, x, y, adam)), ("torch", torch_step(ws, bs, x, y, adam)),
+                ("minigrad", minigrad_step(ws, bs, x, y, adam))]
+        times = compare(rows, number=20)
+        name = "Adam" if adam else "SGD"
+        report(f"MLP 784-256-256-10, batch 128: nn.Linear + nn.CrossEntropyLoss + optim.{name}, one step", times,
+               "numpy floor", {"minigrad": 1.2})
+        print(f"  minigrad / torch: {times['minigrad'] / times['torch']:.2f}x (target < 1)")
+
+
+if __name__ == "__main__":
+    main()
