@@ -240,9 +240,25 @@ def test_hook_is_removed_when_no_placeholder_is_left():
     x = Tensor(shape=(2,), name="x")
     y = x * 2
     assert _hooks.on_apply is not None
-    del x, y
+    del x
+    assert _hooks.on_apply is not None  # y still holds x
+    del y
     gc.collect()
     assert not lazy._nodes and _hooks.on_apply is None
+
+
+def test_lazy_under_the_profiler():
+    from minigrad.profiler import profile
+
+    x = Tensor(shape=(3,), name="x")
+    with profile() as prof:
+        y = (x * 2).exp()
+        y.forward(x=[0.0, 1.0, 2.0])
+    np.testing.assert_allclose(_np(y), np.exp([0.0, 2.0, 4.0]), rtol=1e-6)
+    table = prof.key_averages().table()
+    assert "Exp" in table and "Mul" in table
+    (exp,) = [e for e in prof.key_averages() if e.key == "Exp"]
+    assert exp.forward_count == 1  # the hook runs the engine's apply, not the profiled wrapper a second time
 
 
 # ------------------------------------------------------------------------------------------------ training

@@ -31,6 +31,9 @@ class _Node:
         self.evaluated, self.name, self.dynamic = evaluated, name, dynamic
 
 
+# the engine's own apply, called directly by the hook: not `cls.apply`, which may be a wrapper (the profiler's) that
+# already wraps this call
+_engine_apply = _function.Function.__dict__["apply"].__func__
 _nodes = {}  # id(tensor) -> _Node for placeholders and every tensor computed from one; dropped when the tensor dies
 _plans = {}  # id(root) -> (weakref to root, _Plan): the cached evaluation order of a graph
 
@@ -215,9 +218,9 @@ def _on_apply(cls, inputs, attrs):
     try:
         if unevaluated:
             with np.errstate(all="ignore"):  # placeholders hold zeros until fed: log(0), 0/0 are expected
-                out = cls.apply(*inputs, **attrs)
+                out = _engine_apply(cls, *inputs, **attrs)
         else:
-            out = cls.apply(*inputs, **attrs)
+            out = _engine_apply(cls, *inputs, **attrs)
     finally:
         hooks.on_apply = _on_apply if nodes else None
     if lazy:

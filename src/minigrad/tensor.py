@@ -6,6 +6,7 @@ import collections
 import numpy as np
 
 from . import dtypes
+from . import lazy as _lazy
 from .autograd import function as _function
 from .autograd.engine import run_backward
 from .autograd.grad_mode import GradMode, no_grad
@@ -244,10 +245,8 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError(f"backward: this tensor (shape {tuple(self.shape)}) does not require grad and has no "
                                "grad_fn; did you create its inputs with requires_grad=False or under no_grad()?")
-        if getattr(_function._hooks, "on_apply", None) is not None:  # placeholders exist: refuse unfed graphs
-            from .lazy import check_evaluated  # noqa: PLC0415
-
-            check_evaluated(self, "backward")
+        if _lazy._nodes:  # lazy graphs exist: refuse one whose placeholders were never fed
+            _lazy.check_evaluated(self, "backward")
         seed = self._seed(gradient, "backward")
         if retain_graph is None:
             retain_graph = create_graph
