@@ -352,3 +352,27 @@ def test_backward_before_forward_is_refused():
     y.forward(a=[1.0, 2.0])
     y.backward()
     np.testing.assert_array_equal(_np(a.grad), [2.0, 4.0])
+
+
+class _Cube(minigrad.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * 3 * x * x
+
+
+def test_custom_function_in_a_lazy_graph():
+    x = Tensor(shape=(3,), name="x", dtype=minigrad.float64)
+    y = _Cube.apply(x * 2.0).sum()
+    for v in ([1.0, 2.0, 3.0], [-1.0, 0.5, 4.0]):
+        y.forward(x=v)
+        y.backward()
+        tx = torch.tensor(v, dtype=torch.float64, requires_grad=True)
+        ((tx * 2.0) ** 3).sum().backward()
+        np.testing.assert_allclose(y.item(), ((np.array(v) * 2) ** 3).sum(), rtol=1e-12)
+        np.testing.assert_allclose(_np(x.grad), tx.grad.numpy(), rtol=1e-12)

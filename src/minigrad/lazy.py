@@ -96,10 +96,15 @@ def _record(t):
     an in-place op on the graph (x[i] = v) has a newer engine node than its lazy record: the engine's wins."""
     node = _nodes.get(id(t))
     ctx = t._ctx
-    if node is not None and (ctx is None or ctx is node.ctx):
+    # a custom autograd.Function's node has no forward to replay: its output's lazy record (the Tensor ops its
+    # forward ran) replays the values, and the node keeps serving backward
+    if node is not None and (ctx is None or ctx is node.ctx or not hasattr(type(ctx), "forward")):
         return None if node.cls is None else (node.cls, node.parents, node.attrs, node.ctx, node.dynamic)
     if ctx is None:
         return None
+    if not hasattr(type(ctx), "forward"):
+        raise RuntimeError(f"lazy graph: {ctx.name()} (output shape {tuple(t.shape)}) cannot be replayed: it is a "
+                           "custom autograd.Function whose output does not depend on a placeholder")
     return type(ctx), ctx.parents, getattr(ctx, "attrs", {}), ctx, ()
 
 
@@ -244,7 +249,7 @@ class _Plan:
             seen.add(id(t))
             stack.append((t, True))
             stack.extend((p, False) for p in graph_parents(t) if id(p) not in seen)
-        self.placeholders, self.steps, self.lazy_nodes = {}, [], []
+        self.placeholders, self.steps, self.lazy_nodes, self.custom = {}, [], [], []
         for t in order:
             node = _nodes.get(id(t))
             if node is not None:
@@ -256,6 +261,8 @@ class _Plan:
                                            f"(shapes {tuple(other.shape)} and {tuple(t.shape)}); give each its own")
                     continue
             rec = _record(t)
+            if t._ctx is not None and not hasattr(type(t._ctx), "forward"):
+                self.custom.append(t._ctx)
             if rec is None:
                 continue
             cls, parents, attrs, ctx, dynamic = rec
@@ -284,6 +291,9 @@ class _Plan:
         for name, t in phs.items():
             t.data = _cast_feed(name, t, feeds[name])
             t.grad = None
+        for ctx in self.custom:  # a custom Function's node: its saved Tensors are graph tensors, replayed below
+            if ctx.saved is None:
+                ctx.saved = (None,)
         for out, fwd, ctx, parents, attrs, dynamic, recorded in self.steps:
             if dynamic:
                 attrs = _substitute(attrs, dynamic)
