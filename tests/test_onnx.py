@@ -242,3 +242,28 @@ def test_unsupported_ops_are_listed_in_one_error(tmp_path):
     assert "Unfold: 2 node(s), e.g. output shape" in msg
     assert "Supported ops: " in msg and "MatMul" in msg
     assert "BinaryCrossEntropy: 1 node(s), e.g. output shape (3, 4)" in msg
+
+
+class _Square(minigrad.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * 2 * x
+
+
+def test_custom_function_exports_as_the_ops_it_ran(tmp_path):
+    got, ref, proto = _run(Fn(lambda m, a: _Square.apply(a) + 1.0), (X,), tmp_path)
+    np.testing.assert_allclose(got, ref, rtol=RTOL, atol=ATOL)
+    assert [n.op_type for n in proto.graph.node] == ["Mul", "Add"]
+
+
+def test_custom_function_on_parameters_alone_is_reported_by_name(tmp_path):
+    model = Fn(lambda m, a: a + _Square.apply(m.w), w=nn.Parameter(minigrad.ones(4)))
+    with pytest.raises(UnsupportedOperatorError, match=r"1 unsupported op\(s\) .*: _Square: 1 node\(s\), e\.g\. "
+                                                       r"output shape \(4,\)"):
+        export(model, X, tmp_path / "m.onnx")

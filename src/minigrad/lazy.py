@@ -102,9 +102,6 @@ def _record(t):
         return None if node.cls is None else (node.cls, node.parents, node.attrs, node.ctx, node.dynamic)
     if ctx is None:
         return None
-    if not hasattr(type(ctx), "forward"):
-        raise RuntimeError(f"lazy graph: {ctx.name()} (output shape {tuple(t.shape)}) cannot be replayed: it is a "
-                           "custom autograd.Function whose output does not depend on a placeholder")
     return type(ctx), ctx.parents, getattr(ctx, "attrs", {}), ctx, ()
 
 
@@ -266,6 +263,9 @@ class _Plan:
             if rec is None:
                 continue
             cls, parents, attrs, ctx, dynamic = rec
+            if not hasattr(cls, "forward"):
+                raise RuntimeError(f"forward: {ctx.name()} (output shape {tuple(t.shape)}) cannot be replayed: it "
+                                   "is a custom autograd.Function whose output does not depend on a placeholder")
             if ctx is None:
                 ctx = cls()
                 ctx.xp = t._device.xp

@@ -82,6 +82,8 @@ def _tensor_parts(roots, params, max_nodes):
         if node is None:
             return None
         cls, _, attrs = node
+        if "function" in attrs:  # a custom autograd.Function's node
+            return getattr(attrs["function"], "__name__", cls.__name__)
         opts = ", ".join(f"{k}={_short(v)}" for k, v in attrs.items())
         return cls.__name__ + (f"\n{opts}" if opts and len(opts) <= 40 else "")
 

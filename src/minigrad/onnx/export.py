@@ -400,14 +400,15 @@ def export(model, example_input, path, opset_version=DEFAULT_OPSET, input_names=
             continue
         cls, parents, attrs = node
         dyn = {path: _view(b, names[id(src)], view) for path, src, view in lazy.dynamic_attrs(t)}
+        op_name = getattr(attrs.get("function"), "__name__", cls.__name__)  # a custom Function: its own name
         handler = ONNX_OPS.get(cls.__name__)
         try:
             if handler is None:
-                raise _Unsupported(cls.__name__)
+                raise _Unsupported(op_name)
             names[id(t)] = handler(b, [names[id(p)] for p in parents], list(parents), attrs, t, dyn,
                                    out_name.get(id(t)))
         except _Unsupported as e:
-            key = cls.__name__ if str(e) == cls.__name__ else f"{cls.__name__} ({e})"
+            key = op_name if str(e) == op_name else f"{op_name} ({e})"
             unsupported.setdefault(key, []).append(tuple(t.shape))
             names[id(t)] = b.fresh("unsupported")
     if unsupported:
