@@ -195,10 +195,15 @@ def to_dot(root, params=None, max_nodes=300, collapse=False, rankdir="LR"):
             edges.add((f"{nid}_op", nid))
         else:
             lines.append(f'  {nid} [label="{_esc(text)}", shape={shape}, style=filled, fillcolor="#eef3ff"];')
+    feeds_out = {id(r) for r in roots}  # group members read by a node outside their group: the group's outputs
+    for obj in g.order:
+        for p in g.parents[id(obj)]:
+            if group_of.get(id(p)) is not None and group_of.get(id(p)) != group_of.get(id(obj)):
+                feeds_out.add(id(p))
     for mod, members in drawn_groups.items():
         ops = [op_label(m) for m in members if id(m) in g.parents and op_label(m) is not None]
         ops = [o.split("\n")[0] for o in ops]
-        outs = [m for m in members if not _is_value(m) and _is_group_output(m, g, group_of, mod)]
+        outs = [m for m in members if not _is_value(m) and id(m) in feeds_out]
         out_text = "".join(f"\nout {tuple(o.shape)} {o.dtype}" for o in outs[:2])
         ops_text = ", ".join(reversed(ops[:6])) + (", ..." if len(ops) > 6 else "")
         lines.append(f'  {node_id(members[0])} [label="{_esc(mod)}\\n[{_esc(ops_text)}]{_esc(out_text)}", '
@@ -222,14 +227,6 @@ def to_dot(root, params=None, max_nodes=300, collapse=False, rankdir="LR"):
     lines.extend(f"  {a} -> {b};" for a, b in sorted(edges))
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def _is_group_output(obj, g, group_of, mod):
-    """True if `obj` in module group `mod` feeds a node outside it (or is a root)."""
-    for other in g.order:
-        if group_of.get(id(other)) != mod and any(p is obj for p in g.parents[id(other)]):
-            return True
-    return obj is g.order[0]
 
 
 def draw_dot(root, format="svg", rankdir="LR", filename=None, **kwargs):  # noqa: A002 - graphviz's name
