@@ -81,6 +81,10 @@ def equivalence(steps, B, shared_head):
     for k, v in local.state_dict().items():
         assert_close(v.numpy(), init[k] if k != "steps_seen" else np.array([5.0]), f"wrap-time broadcast of {k}")
     assert len(model._buckets) >= 3, f"expected several buckets, got {len(model._buckets)}"
+    with minigrad.no_grad():  # buffers drift apart: every forward copies rank 0's again (broadcast_buffers)
+        local.steps_seen.data[...] = 7.0 + rank
+        model(minigrad.zeros(1, 8, dtype=minigrad.float64))
+    assert local.steps_seen.item() == 7.0, local.steps_seen
 
     rng = np.random.default_rng(42)  # same data stream on every rank
     params = [p for _, p in model.module.named_parameters()]
