@@ -135,6 +135,10 @@ def main(mode, steps=6, B=4):
         model = equivalence(int(steps), int(B), shared_head=False)
         equivalence(int(steps), int(B), shared_head=True)
         assert next(iter(model.state_dict())).startswith("module."), list(model.state_dict())
+        half = DDP(nn.Linear(4, 3, dtype=minigrad.float16))  # MPI has no float16 sum: buckets travel as float32
+        half(minigrad.ones(2, 4, dtype=minigrad.float16) * (rank + 1)).sum().backward()
+        w = half.module.weight.grad
+        assert w.dtype == minigrad.float16 and np.all(w.numpy() == world + 1), w  # mean over ranks of 2 * (rank+1)
         print(f"rank {rank}/{world}: DDP == single process (batch {world}x{B}, {steps} steps, "
               f"{len(model._buckets)} buckets) OK", flush=True)
     elif mode == "mismatch":

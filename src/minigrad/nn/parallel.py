@@ -27,7 +27,8 @@ class _Bucket:
         self.index, self.params = index, params
         sizes = [p.numel() for _, p in params]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).tolist()
-        self.buffer = np.empty(self.offsets[-1], dtype=dtype)
+        # Open MPI cannot reduce float16: such gradients are summed in float32
+        self.buffer = np.empty(self.offsets[-1], dtype=np.float32 if dtype == np.float16 else dtype)
         self.pending, self.req = 0, None
 
     def view(self, k):
@@ -298,14 +299,14 @@ class DistributedDataParallel(Module):
             for k, (i, p) in enumerate(b.params):
                 mean = b.view(k)
                 if i == last:
-                    result = Tensor._wrap(mean.copy(), p.device)
+                    result = Tensor._wrap(mean.astype(p.dtype), p.device)
                     p.grad = None  # the engine stores the returned gradient into the empty .grad
                 elif self._expected[i] == 0 and p.grad is None and not mean.any():
                     continue  # unused on every rank: leave .grad None, as torch
-                elif p.grad is not None and p.grad.data.shape == mean.shape and p.grad.data.dtype == mean.dtype:
+                elif p.grad is not None and p.grad.data.shape == mean.shape and p.grad.data.dtype == p.dtype:
                     p.grad.data[...] = mean
                 else:
-                    p.grad = Tensor._wrap(mean.copy(), p.device)
+                    p.grad = Tensor._wrap(mean.astype(p.dtype), p.device)
         self._remaining = None
         return result
 
