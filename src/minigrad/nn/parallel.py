@@ -6,9 +6,9 @@ into its bucket's flat buffer; when a bucket is full, a non-blocking MPI all-red
 on with earlier layers. The hook of the last parameter waits for all buckets and writes the averaged gradients into
 `.grad`. Buckets always start in the same order on every rank, as MPI requires of collectives.
 
-The engine calls a leaf's hooks once per gradient contribution (a parameter used twice in forward gets two), so
-forward counts each parameter's uses in the graph it built; that count also finds unused parameters, which count as
-ready with a zero contribution (torch needs find_unused_parameters=True for that; here it is always on).
+minigrad's engine calls a leaf's hooks once per gradient contribution (a parameter used twice in forward gets two),
+so forward counts each parameter's uses in the graph it built; that count also finds unused parameters, which count
+as ready with a zero contribution (torch needs find_unused_parameters=True for that; here it is always on).
 """
 import contextlib
 
@@ -181,7 +181,8 @@ class DistributedDataParallel(Module):
         from ..autograd.grad_mode import is_grad_enabled  # noqa: PLC0415
 
         if is_grad_enabled() and self.require_backward_grad_sync:
-            self._expected = self._count_uses(out)
+            counts = self._count_uses(out)
+            self._expected = counts if _hooks_fire_per_use() else [min(n, 1) for n in counts]
         else:
             self._expected = None
         return out
@@ -309,6 +310,24 @@ class DistributedDataParallel(Module):
                     p.grad = Tensor._wrap(mean.astype(p.dtype), p.device)
         self._remaining = None
         return result
+
+
+_per_use = None
+
+
+def _hooks_fire_per_use():
+    """Whether the engine calls a leaf's hooks once per use (minigrad's engine today) or once with the sum (torch);
+    asked once on a two-use graph, so DDP stays right if the engine changes."""
+    global _per_use
+    if _per_use is None:
+        from ..creation import ones  # noqa: PLC0415
+
+        calls = []
+        t = ones(1, requires_grad=True)
+        t.register_hook(calls.append)
+        (t * 2.0 + t * 3.0).sum().backward()
+        _per_use = len(calls) > 1
+    return _per_use
 
 
 def _tensors_in(out):
