@@ -419,8 +419,9 @@ OPS = [
     OpSpec("clamp", lambda x: x.clamp(-0.5, 0.7), sample=unary(), gradcheck=False, note="kinks at the bounds"),
     OpSpec("clamp_min", lambda x: x.clamp(min=0.2), sample=unary(), gradcheck=False),
     OpSpec("clamp_tensor", lambda x, lo, hi: x.clamp(lo, hi), sample=clamp_tensor_sample, gradcheck=False),
-    OpSpec("maximum", lambda a, b: a.maximum(b), sample=binary()),
-    OpSpec("minimum", lambda a, b: a.minimum(b), sample=binary()),
+    # b's range is shifted so that equal draws do not tie (ties are tested in test_ops_edge.py)
+    OpSpec("maximum", lambda a, b: a.maximum(b), sample=binary(lo2=-2.63, hi2=3.37)),
+    OpSpec("minimum", lambda a, b: a.minimum(b), sample=binary(lo2=-2.63, hi2=3.37)),
     OpSpec("where", lambda c, a, b: minigrad.where(c, a, b), lambda c, a, b: torch.where(c, a, b), where_sample),
     OpSpec("masked_fill", lambda x, m: x.masked_fill(m, -2.0), sample=masked_fill_sample),
     OpSpec("cast", lambda x: x.double() * x.float(), sample=unary(), gradcheck=False,
