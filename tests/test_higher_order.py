@@ -409,3 +409,11 @@ def test_wgan_gradient_penalty_through_a_conv_critic_matches_torch():
     assert grads[0]["0.bias"] is None and not np.any(grads[1]["0.bias"])
     for name in ("0.weight", "4.weight"):
         np.testing.assert_allclose(grads[0][name], grads[1][name], rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+def test_grad_is_grads_batched_gives_jacobian_rows():
+    a = np.array([0.3, -0.7, 1.1])
+    x, xt = minigrad.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    (jm,) = grad(x.tanh() * x.sum(), x, minigrad.eye(3, dtype=minigrad.float64), is_grads_batched=True)
+    (jt,) = torch.autograd.grad(xt.tanh() * xt.sum(), xt, torch.eye(3, dtype=torch.float64), is_grads_batched=True)
+    np.testing.assert_allclose(jm.numpy(), jt.numpy(), rtol=1e-12)

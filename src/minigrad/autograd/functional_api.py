@@ -49,7 +49,7 @@ def _make_seeds(outputs, grad_outputs, create_graph):
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
-         materialize_grads=False):
+         is_grads_batched=False, materialize_grads=False):
     """Gradients of `outputs` with respect to `inputs`, returned instead of accumulated. Matches torch.autograd.grad.
 
     Args:
@@ -59,6 +59,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph: keep the graph's saved arrays for another backward; defaults to create_graph.
         create_graph: record the backward, so that the returned gradients can be differentiated again.
         allow_unused: return None for an input the outputs do not depend on, instead of raising.
+        is_grads_batched: the first axis of each grad_output is a batch of vectors; one vjp per entry, stacked
+            (a loop, not torch's vmap, so it costs one backward per entry).
         materialize_grads: return zeros instead of None for unused inputs (implies allow_unused).
 
     Returns:
@@ -95,6 +97,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                                f"{tuple(x.shape)})")
     if retain_graph is None:
         retain_graph = create_graph
+    if is_grads_batched:
+        return _batched(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads)
     seeds = _make_seeds(outputs, grad_outputs, create_graph)
     results = _run(list(outputs), seeds, retain_graph, create_graph, list(inputs), allow_unused)
     if materialize_grads:
@@ -102,6 +106,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
         results = [zeros_like(x) if r is None else r for x, r in zip(inputs, results)]
     return tuple(results)
+
+
+def _batched(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
+    from ..functions import stack  # noqa: PLC0415 - above autograd in the layering
+
+    if grad_outputs is None or any(g is None for g in grad_outputs):
+        raise RuntimeError("grad: is_grads_batched=True needs a grad_output (with a leading batch axis) per output")
+    n = grad_outputs[0].shape[0]
+    rows = [grad(outputs, inputs, [g[i] for g in grad_outputs], retain_graph=True if i < n - 1 else retain_graph,
+                 create_graph=create_graph, allow_unused=allow_unused, materialize_grads=materialize_grads)
+            for i in range(n)]
+    return tuple(None if col[0] is None else stack(list(col)) for col in zip(*rows))
 
 
 def _run(roots, seeds, retain_graph, create_graph, inputs, allow_unused):
