@@ -4,8 +4,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-_common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                                     HealthCheck.filter_too_much])
+_common = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                     HealthCheck.filter_too_much]}
 settings.register_profile("ci", max_examples=12, derandomize=True, print_blob=True, **_common)
 settings.register_profile("dev", max_examples=5, **_common)
 settings.register_profile("thorough", max_examples=300, **_common)

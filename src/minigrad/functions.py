@@ -9,8 +9,18 @@ from .ops import linalg as L
 from .ops import movement as M
 from .tensor import Tensor, _binary_operands, _dims, matmul, tensor
 
-__all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "where", "einsum", "tensordot", "dot", "outer",
-           "pad", "matmul"]
+__all__ = ["abs", "add", "all", "amax", "amin", "any", "arcsin", "arcsinh", "arctanh", "argmax", "argmin",
+           "as_strided", "asin", "asinh", "atanh", "broadcast_to", "cat", "ceil", "chunk", "clamp", "clamp_max",
+           "clamp_min", "clip", "clone", "concat", "concatenate", "cos", "cumsum", "detach", "div", "divide", "dot",
+           "einsum", "elu", "eq", "erf", "exp", "expand", "expm1", "flatten", "flip", "floor", "floor_divide",
+           "gather", "ge", "gelu", "gt", "hstack", "index_select", "inner", "isfinite", "isinf", "isnan", "le",
+           "leaky_relu", "log", "log1p", "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor",
+           "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "movedim", "mul",
+           "multiply", "narrow", "ne", "neg", "negative", "numel", "outer", "pad", "permute", "pow", "prod",
+           "reciprocal", "relu", "remainder", "reshape", "round", "rsqrt", "sigmoid", "sign", "silu", "sin", "softmax",
+           "softplus", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "subtract", "sum", "swapaxes",
+           "swapdims", "tan", "tanh", "tensordot", "transpose", "trunc", "unbind", "unflatten", "unfold", "unsqueeze",
+           "var", "vstack", "where"]
 
 
 def _as_tensor(x, like=None):
@@ -223,18 +233,108 @@ def _method(name):
     return fn
 
 
-_METHODS = """exp log log1p expm1 sqrt rsqrt reciprocal square abs sign sin cos tan tanh sigmoid arctanh atanh arcsin
-asin arcsinh asinh erf floor ceil round trunc relu leaky_relu elu gelu silu softplus clamp clip clamp_min clamp_max
-maximum minimum remainder floor_divide add sub mul div pow neg eq ne lt le gt ge logical_and logical_or logical_xor
-logical_not isnan isinf isfinite sum mean var std prod amax amin max min argmax argmin all any logsumexp softmax
-log_softmax cumsum reshape transpose permute squeeze unsqueeze flatten unflatten movedim swapaxes swapdims flip split
-chunk unbind narrow gather index_select masked_fill unfold as_strided broadcast_to expand clone detach""".split()
-for _name in _METHODS:
-    globals()[_name] = _method(_name)
-__all__ += _METHODS
-subtract, multiply, divide, negative = sub, mul, div, neg  # noqa: F821 - defined by the loop above
-sub_ = None
-del sub_
+# function forms of Tensor methods (torch.exp(x) is x.exp())
+exp = _method("exp")
+log = _method("log")
+log1p = _method("log1p")
+expm1 = _method("expm1")
+sqrt = _method("sqrt")
+rsqrt = _method("rsqrt")
+reciprocal = _method("reciprocal")
+square = _method("square")
+abs = _method("abs")
+sign = _method("sign")
+sin = _method("sin")
+cos = _method("cos")
+tan = _method("tan")
+tanh = _method("tanh")
+sigmoid = _method("sigmoid")
+arctanh = _method("arctanh")
+atanh = _method("atanh")
+arcsin = _method("arcsin")
+asin = _method("asin")
+arcsinh = _method("arcsinh")
+asinh = _method("asinh")
+erf = _method("erf")
+floor = _method("floor")
+ceil = _method("ceil")
+round = _method("round")
+trunc = _method("trunc")
+relu = _method("relu")
+leaky_relu = _method("leaky_relu")
+elu = _method("elu")
+gelu = _method("gelu")
+silu = _method("silu")
+softplus = _method("softplus")
+clamp = _method("clamp")
+clip = _method("clip")
+clamp_min = _method("clamp_min")
+clamp_max = _method("clamp_max")
+maximum = _method("maximum")
+minimum = _method("minimum")
+remainder = _method("remainder")
+floor_divide = _method("floor_divide")
+add = _method("add")
+sub = _method("sub")
+mul = _method("mul")
+div = _method("div")
+pow = _method("pow")
+neg = _method("neg")
+eq = _method("eq")
+ne = _method("ne")
+lt = _method("lt")
+le = _method("le")
+gt = _method("gt")
+ge = _method("ge")
+logical_and = _method("logical_and")
+logical_or = _method("logical_or")
+logical_xor = _method("logical_xor")
+logical_not = _method("logical_not")
+isnan = _method("isnan")
+isinf = _method("isinf")
+isfinite = _method("isfinite")
+sum = _method("sum")
+mean = _method("mean")
+var = _method("var")
+std = _method("std")
+prod = _method("prod")
+amax = _method("amax")
+amin = _method("amin")
+max = _method("max")
+min = _method("min")
+argmax = _method("argmax")
+argmin = _method("argmin")
+all = _method("all")
+any = _method("any")
+logsumexp = _method("logsumexp")
+softmax = _method("softmax")
+log_softmax = _method("log_softmax")
+cumsum = _method("cumsum")
+reshape = _method("reshape")
+transpose = _method("transpose")
+permute = _method("permute")
+squeeze = _method("squeeze")
+unsqueeze = _method("unsqueeze")
+flatten = _method("flatten")
+unflatten = _method("unflatten")
+movedim = _method("movedim")
+swapaxes = _method("swapaxes")
+swapdims = _method("swapdims")
+flip = _method("flip")
+split = _method("split")
+chunk = _method("chunk")
+unbind = _method("unbind")
+narrow = _method("narrow")
+gather = _method("gather")
+index_select = _method("index_select")
+masked_fill = _method("masked_fill")
+unfold = _method("unfold")
+as_strided = _method("as_strided")
+broadcast_to = _method("broadcast_to")
+expand = _method("expand")
+clone = _method("clone")
+detach = _method("detach")
+subtract, multiply, divide, negative = sub, mul, div, neg
 
 
 def numel(input):
@@ -288,8 +388,7 @@ _UFUNCS = {
     "negative": Tensor.__neg__, "positive": Tensor.__pos__, "absolute": Tensor.abs, "fabs": Tensor.abs,
     "logical_not": Tensor.logical_not, "reciprocal": Tensor.reciprocal, "square": Tensor.square,
 }
-for _name in "exp log log1p expm1 sqrt sign sin cos tan tanh arctanh arcsin arcsinh floor ceil trunc isnan isinf \
-isfinite".split():
+for _name in ["exp", "log", "log1p", "expm1", "sqrt", "sign", "sin", "cos", "tan", "tanh", "arctanh", "arcsin", "arcsinh", "floor", "ceil", "trunc", "isnan", "isinf", "isfinite"]:
     _UFUNCS[_name] = getattr(Tensor, _name)
 _UFUNCS["rint"] = Tensor.round
 
