@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from opdb import OPS, call_args
 
 import minigrad
 from minigrad import Tensor
 from minigrad.backend import ArrayNamespace, Device
-from opdb import OPS, call_args
 
 OPS_DIR = Path(minigrad.__file__).parent / "ops"
 _inside = [0]

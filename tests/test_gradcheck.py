@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from opdb import OPS, call_args
 
 import minigrad
 from minigrad.autograd import Function, gradcheck
-from opdb import OPS, call_args
 
 DIFFERENTIABLE = [s for s in OPS if s.grad and s.gradcheck]
 

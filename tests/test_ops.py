@@ -3,10 +3,9 @@ pairs, non-contiguous layouts) and values; check_op compares forward, gradients 
 and hygiene. Tolerances: tests/helpers.py."""
 import numpy as np
 import pytest
+from helpers import check_op
 from hypothesis import given
 from hypothesis import strategies as st
-
-from helpers import check_op
 from opdb import OPS, call_args
 
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
+from helpers import check_op
 
 import minigrad
-from helpers import check_op
 
 inf, nan = np.inf, np.nan
 

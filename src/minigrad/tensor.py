@@ -747,7 +747,7 @@ class Tensor:
         return E.Logical.apply(self, fn="logical_not")
 
     def isnan(self):
-        return self != self
+        return E.Logical.apply(self, fn="isnan")
 
     def isfinite(self):
         return E.Logical.apply(self, fn="isfinite")
