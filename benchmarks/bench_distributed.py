@@ -29,19 +29,23 @@ import numpy as np  # noqa: E402
 SIZES_MB = [1, 4, 16, 64]
 
 
-def timed(fn, reps, comm):
-    """Best seconds per call over `reps` calls, each started together (barrier) and ended by the slowest rank."""
+def timed(fns, reps, comm):
+    """Best seconds per call of each function, each call started together (barrier) and ended by the slowest rank.
+
+    The functions take turns within each repeat, so load from other processes hits them alike."""
     from mpi4py import MPI
 
-    fn()
-    best = float("inf")
-    for _ in range(reps):
-        comm.Barrier()
-        t0 = time.perf_counter()
+    best = {name: float("inf") for name in fns}
+    for name, fn in fns.items():
         fn()
-        dt = np.array([time.perf_counter() - t0])
-        comm.Allreduce(MPI.IN_PLACE, dt, op=MPI.MAX)
-        best = min(best, float(dt[0]))
+    for _ in range(reps):
+        for name, fn in fns.items():
+            comm.Barrier()
+            t0 = time.perf_counter()
+            fn()
+            dt = np.array([time.perf_counter() - t0])
+            comm.Allreduce(MPI.IN_PLACE, dt, op=MPI.MAX)
+            best[name] = min(best[name], float(dt[0]))
     return best
 
 
@@ -59,12 +63,12 @@ def torch_gloo():
 
 
 def worker_allreduce(reps):
-    from mpi4py import MPI
-
     import minigrad
     import minigrad.distributed as dist
 
-    dist.init_process_group("mpi")
+    dist.init_process_group("mpi")  # before mpi4py starts MPI, so that minigrad's all-reduce algorithm choice applies
+    from mpi4py import MPI  # noqa: I001
+
     comm = MPI.COMM_WORLD
     torch, tdist = torch_gloo()
     rows = []
@@ -73,24 +77,24 @@ def worker_allreduce(reps):
         arr = np.full(n, 1e-3, dtype=np.float32)  # repeated sums stay finite
         t = minigrad.from_numpy(arr)
         tt = torch.from_numpy(arr)  # the same memory for all three
-        r = reps if mb < 64 else max(3, reps // 3)
-        mine = timed(lambda t=t: dist.all_reduce(t), r, comm)
-        raw = timed(lambda arr=arr: comm.Allreduce(MPI.IN_PLACE, arr, op=MPI.SUM), r, comm)
-        gloo = timed(lambda tt=tt: tdist.all_reduce(tt), r, comm)
-        rows.append({"mb": mb, "minigrad": mine, "mpi4py": raw, "torch_gloo": gloo})
+        r = reps if mb < 64 else max(3, reps // 2)
+        row = timed({"minigrad": lambda t=t: dist.all_reduce(t),
+                     "mpi4py": lambda arr=arr: comm.Allreduce(MPI.IN_PLACE, arr, op=MPI.SUM),
+                     "torch_gloo": lambda tt=tt: tdist.all_reduce(tt)}, r, comm)
+        rows.append({"mb": mb, **row})
     if comm.rank == 0:
         print("JSON " + json.dumps({"allreduce": rows, "world": comm.size}), flush=True)
     tdist.destroy_process_group()
 
 
 def worker_mlp(reps, global_batch):
-    from mpi4py import MPI
-
     import minigrad
     import minigrad.distributed as dist
     from minigrad import nn, optim
 
-    dist.init_process_group("mpi")
+    dist.init_process_group("mpi")  # before mpi4py starts MPI (see worker_allreduce)
+    from mpi4py import MPI  # noqa: I001
+
     comm, world, rank = MPI.COMM_WORLD, dist.get_world_size(), dist.get_rank()
     torch, tdist = torch_gloo()
     results = {"world": world}
@@ -132,12 +136,10 @@ def worker_mlp(reps, global_batch):
 
             return step
 
-        row = {}
-        if world == 1:
-            row["minigrad (no DDP)"] = timed(build_minigrad(False), reps, comm)
-        row["minigrad DDP"] = timed(build_minigrad(True), reps, comm)
-        row["torch DDP (gloo)"] = timed(build_torch(), reps, comm)
-        results[label] = row
+        fns = {"minigrad (no DDP)": build_minigrad(False)} if world == 1 else {}
+        fns["minigrad DDP"] = build_minigrad(True)
+        fns["torch DDP (gloo)"] = build_torch()
+        results[label] = timed(fns, reps, comm)
     if rank == 0:
         print("JSON " + json.dumps({"mlp": results}), flush=True)
     tdist.destroy_process_group()
@@ -168,7 +170,7 @@ def main():
         kind, reps = args.worker[0], int(args.worker[1])
         worker_allreduce(reps) if kind == "allreduce" else worker_mlp(reps, 128)
         return
-    reps = 5 if args.quick else 15
+    reps = 5 if args.quick else 20
 
     res = launch(2, "allreduce", str(reps))
     print(f"all-reduce, float32 SUM, {res['world']} processes (best of {reps}; algorithm bandwidth = bytes / time)")
