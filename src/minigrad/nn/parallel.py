@@ -308,7 +308,8 @@ class DistributedDataParallel(Module):
                     p.grad.data[...] = mean
                 else:
                     p.grad = Tensor._wrap(mean.astype(p.dtype), p.device)
-        self._remaining = None
+        # hooks stay quiet until the next forward: a backward through a graph DDP did not build never communicates
+        self._remaining = self._expected = None
         return result
 
 
