@@ -1,5 +1,6 @@
 """minigrad in one screen: a PyTorch-style MLP learns scikit-learn's 8x8 digits (or, without scikit-learn, the
-two-moons data), then is saved, reloaded and checked. Runs in a few seconds.
+two-moons data), then is saved, reloaded and checked; loss and accuracy curves go to OUT/quickstart.png (with
+matplotlib installed). Runs in a few seconds.
 
     python examples/quickstart.py [--epochs 15] [--out out/]
 """
@@ -36,6 +37,24 @@ def accuracy(model, loader):
     return hits / total
 
 
+def plot(history, path):
+    try:
+        import matplotlib  # noqa: PLC0415 - optional: the curves are skipped without it
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt  # noqa: PLC0415
+    except ImportError:
+        return
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.5))
+    a1.plot([h[0] for h in history])
+    a1.set(xlabel="epoch", ylabel="training loss", title="cross-entropy")
+    a2.plot([h[1] * 100 for h in history])
+    a2.set(xlabel="epoch", ylabel="test accuracy (%)", title="accuracy")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=15)
@@ -64,6 +83,7 @@ def main():
         def tqdm(it, **kw):
             return it
     bar = tqdm(range(args.epochs), desc="training")
+    history = []
     for _ in bar:
         total = 0.0
         for xb, yb in train_loader:
@@ -73,8 +93,9 @@ def main():
             opt.step()
             total += loss.item() * len(yb)
         sched.step()
+        history.append((total / len(train), accuracy(model, test_loader)))
         if hasattr(bar, "set_postfix"):
-            bar.set_postfix(loss=f"{total / len(train):.4f}")
+            bar.set_postfix(loss=f"{history[-1][0]:.4f}", test_acc=f"{history[-1][1] * 100:.1f}%")
 
     acc = accuracy(model, test_loader)
     path = args.out / "quickstart.mgz"
@@ -82,6 +103,7 @@ def main():
     fresh = nn.Sequential(nn.Linear(X.shape[1], 128), nn.ReLU(), nn.Dropout(0.1), nn.Linear(128, n_classes))
     fresh.load_state_dict(minigrad.load(path)["model"])
     same = accuracy(fresh, test_loader) == acc
+    plot(history, args.out / "quickstart.png")
     print(f"{name}: {len(train)} training and {len(test)} test samples, {args.epochs} epochs")
     print(f"test accuracy {acc * 100:.1f}%; checkpoint {path} reloads to the same accuracy: {same}; "
           f"{time.perf_counter() - t0:.1f} s")

@@ -18,7 +18,7 @@ def _run(args, tmp_path):
 
 
 @pytest.mark.parametrize("args,expect,png", [
-    (["examples/quickstart.py", "--epochs", "3"], "checkpoint", None),
+    (["examples/quickstart.py", "--epochs", "3"], "checkpoint", "quickstart.png"),
     (["examples/digits_mlp.py", "--epochs", "3", "--quiet"], "Test accuracy", "digits_mlp_seed0.png"),
     (["examples/spiral.py", "--epochs", "5", "--lr", "0.03"], "training accuracy", "spiral.png"),
 ])
