@@ -86,7 +86,7 @@ def where(condition, input=None, other=None):
     the one-argument form returns the indices of the True elements."""
     cond = condition.data if isinstance(condition, Tensor) else condition
     if input is None and other is None:
-        return tuple(Tensor._wrap(i, get_dev(condition)) for i in condition.data.nonzero())
+        return tuple(Tensor._wrap(i, condition._device) for i in condition.data.nonzero())
     if getattr(cond, "dtype", None) != dtypes.bool_:
         raise RuntimeError(f"where: expected condition to be a boolean tensor, got dtype "
                            f"{getattr(cond, 'dtype', type(cond).__name__)}")
@@ -103,10 +103,6 @@ def where(condition, input=None, other=None):
         raise RuntimeError(f"where: condition {tuple(cond.shape)}, input {tuple(a.shape)} and other "
                            f"{tuple(b.shape)} cannot be broadcast together") from None
     return E.Where.apply(a, b, cond=xp.broadcast_to(cond, shape))
-
-
-def get_dev(t):
-    return t._device
 
 
 def einsum(equation, *operands):
