@@ -222,3 +222,28 @@ def test_fused_linear_and_cross_entropy_double_backward_match_torch(reduction):
     theirs = second(torch, [torch.tensor(a, requires_grad=True) for a in (x, w, b)])
     for m, t_ in zip(mine, theirs):
         np.testing.assert_allclose(m.numpy(), t_.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_error_messages_name_the_layer_and_shapes():
+    with pytest.raises(RuntimeError, match=r"bilinear: inputs of shapes \(2, 3\) and \(2, 5\) do not match weight of "
+                                           r"shape \(4, 3, 4\)"):
+        nn.Bilinear(3, 4, 4)(minigrad.randn(2, 3), minigrad.randn(2, 5))
+    with pytest.raises(IndexError, match=r"Flatten: dims \(1, 5\) are out of range for an input of shape \(2, 3\)"):
+        nn.Flatten(1, 5)(minigrad.randn(2, 3))
+    with pytest.raises(RuntimeError, match=r"one_hot: class values must be in \[0, 3\), got values in \[-1, 2\]"):
+        F.one_hot(minigrad.tensor([-1, 2]), 3)
+    with pytest.raises(RuntimeError, match=r"cross_entropy: weight tensor should be defined either for all 3 classes "
+                                           r"or no classes but got weight tensor of shape: \(2,\)"):
+        F.cross_entropy(minigrad.randn(4, 3), minigrad.tensor([0, 1, 2, 0]), weight=minigrad.ones(2))
+    with pytest.raises(RuntimeError, match="nll_loss: expected target of integer dtype"):
+        F.nll_loss(minigrad.randn(4, 3), minigrad.tensor([0.0, 1.0, 2.0, 0.0]))
+    with pytest.raises(ValueError, match="gelu: approximate must be 'none' or 'tanh', got 'fast'"):
+        F.gelu(minigrad.randn(2), approximate="fast")
+    with pytest.raises(ValueError, match=r"Linear: in_features must be a non-negative integer, got 2.5"):
+        nn.Linear(2.5, 3)
+    w = minigrad.tensor([1.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"can't optimize a non-leaf Tensor \(shape \(1,\)\)"):
+        minigrad.optim.SGD([w * 2], lr=0.1)
+    opt = minigrad.optim.SGD([w], lr=0.1)
+    with pytest.raises(ValueError, match=r"loaded state dict has a different number of parameter groups \(2\)"):
+        opt.load_state_dict({"state": {}, "param_groups": [{"params": [0]}, {"params": [1]}]})
