@@ -7,6 +7,7 @@ a failure, not a skip. Set MINIGRAD_SKIP_MPI=1 to skip them deliberately on a ma
 """
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +36,19 @@ def mpirun(n, script, *args, env=None):
                     OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_MCA_hwloc_base_binding_policy="none",
                     OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", **(env or {}))
     cmd = [exe, "-n", str(n), "--oversubscribe", sys.executable, str(WORKERS / script), *map(str, args)]
-    return subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=HANG_GUARD, env=full_env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=HANG_GUARD)
+    except subprocess.TimeoutExpired:
+        proc.terminate()  # mpirun passes SIGTERM on to the ranks; a plain kill would leave them spinning
+        try:
+            out, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+        pytest.fail(f"mpirun -n {n} {script} {args} still running after {HANG_GUARD} s (a hang):\n{out}\n{err}")
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
 def ok(proc, n, marker):
