@@ -588,12 +588,14 @@ class Tensor:
             return (x * float("nan")).sum(axes, keep) + float("nan")
         return x.sum(axes, keep) / n
 
-    def amax(self, dim=None, keepdim=False):
+    def amax(self, dim=None, keepdim=False, axis=None):
+        dim = axis if dim is None else dim
         axes = _dims(dim, self.ndim, "amax")
         _nonempty(self, axes, "amax")
         return R.Amax.apply(self, axis=axes, keepdims=keepdim)
 
-    def amin(self, dim=None, keepdim=False):
+    def amin(self, dim=None, keepdim=False, axis=None):
+        dim = axis if dim is None else dim
         axes = _dims(dim, self.ndim, "amin")
         _nonempty(self, axes, "amin")
         return R.Amin.apply(self, axis=axes, keepdims=keepdim)
@@ -856,7 +858,8 @@ class Tensor:
         return self.clamp(max=max)
 
     # ----------------------------------------------------------------------------------- more reductions
-    def prod(self, dim=None, keepdim=False, dtype=None):
+    def prod(self, dim=None, keepdim=False, dtype=None, axis=None):
+        dim = axis if dim is None else dim
         x = self if dtype is None else self.to(dtype)
         if x.dtype.kind == "b":
             x = x.to(dtypes.int64)
@@ -881,9 +884,10 @@ class Tensor:
         zero = v == 0
         return where(zero, 0.0, where(zero, 1.0, v).sqrt())
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim=None, keepdim=False, axis=None):
         """max() over everything (ties share the gradient), max(dim) -> (values, indices) (the gradient goes to
-        the returned index only, as torch), or max(other) -> maximum."""
+        the returned index only, as torch), or max(other) -> maximum. `axis` is an alias of `dim`."""
+        dim = axis if dim is None else dim
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         if dim is None:
@@ -893,7 +897,8 @@ class Tensor:
             return self.amax()
         return _select(self, dim, keepdim, R.Argmax, _MaxResult, "max")
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim=None, keepdim=False, axis=None):
+        dim = axis if dim is None else dim
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         if dim is None:
@@ -903,7 +908,8 @@ class Tensor:
             return self.amin()
         return _select(self, dim, keepdim, R.Argmin, _MinResult, "min")
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim=None, keepdim=False, axis=None):
+        dim = axis if dim is None else dim
         if dim is None:
             _nonempty(self, (), "argmax")
             out = R.Argmax.apply(self.reshape(-1), axis=0)
@@ -912,7 +918,8 @@ class Tensor:
         _nonempty(self, axis, "argmax")
         return R.Argmax.apply(self, axis=axis[0] if self.ndim else None, keepdims=keepdim)
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim=None, keepdim=False, axis=None):
+        dim = axis if dim is None else dim
         if dim is None:
             _nonempty(self, (), "argmin")
             out = R.Argmin.apply(self.reshape(-1), axis=0)
@@ -921,13 +928,16 @@ class Tensor:
         _nonempty(self, axis, "argmin")
         return R.Argmin.apply(self, axis=axis[0] if self.ndim else None, keepdims=keepdim)
 
-    def all(self, dim=None, keepdim=False):
+    def all(self, dim=None, keepdim=False, axis=None):
+        dim = axis if dim is None else dim
         return R.All.apply(self, axis=_dims(dim, self.ndim, "all"), keepdims=keepdim)
 
-    def any(self, dim=None, keepdim=False):
+    def any(self, dim=None, keepdim=False, axis=None):
+        dim = axis if dim is None else dim
         return R.Any.apply(self, axis=_dims(dim, self.ndim, "any"), keepdims=keepdim)
 
-    def logsumexp(self, dim=None, keepdim=False):
+    def logsumexp(self, dim=None, keepdim=False, axis=None):
+        dim = axis if dim is None else dim
         return R.LogSumExp.apply(_floating(self), axis=_dims(dim, self.ndim, "logsumexp"), keepdims=keepdim)
 
     def softmax(self, dim=-1, dtype=None):
@@ -941,7 +951,10 @@ class Tensor:
 
     logsoftmax = log_softmax  # seed 003's spelling
 
-    def cumsum(self, dim, dtype=None):
+    def cumsum(self, dim=None, dtype=None, axis=None):
+        dim = axis if dim is None else dim
+        if dim is None:
+            raise TypeError("cumsum() missing required argument 'dim' (or 'axis')")
         x = self if dtype is None else self.to(dtype)
         if x.ndim == 0:
             return x.clone()
