@@ -101,3 +101,16 @@ def test_manual_seed_makes_every_random_function_repeat():
         np.testing.assert_array_equal(a, b)
     minigrad.manual_seed(124)
     assert not np.array_equal(draw()[0], first[0])
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "logsumexp", "cumsum",
+                                  "all", "any", "var", "std"])
+def test_axis_is_an_alias_of_dim(name):
+    x = minigrad.tensor([[1.0, 5.0, 2.0], [3.0, 2.0, 4.0]])
+    np.testing.assert_array_equal(getattr(x, name)(axis=1).numpy(), getattr(x, name)(dim=1).numpy())
+    assert getattr(x, "max")(axis=0).indices.tolist() == [1, 0, 1]
+
+
+def test_cumsum_needs_a_dim():
+    with pytest.raises(TypeError, match="cumsum\\(\\) missing required argument 'dim'"):
+        minigrad.ones(2, 2).cumsum()
