@@ -707,9 +707,13 @@ class Tensor:
 
     # comparisons: no gradient (differentiable=False ops)
     def __eq__(self, other):
+        if other is None:  # as torch: `t == None` is False, not an error
+            return False
         return E.Eq.apply(*_checked(self, other, "eq"))
 
     def __ne__(self, other):
+        if other is None:
+            return True
         return E.Ne.apply(*_checked(self, other, "ne"))
 
     def __lt__(self, other):
