@@ -10,11 +10,12 @@ from . import function as _function
 from .function import Function
 
 
-def toposort(roots):
+def toposort(roots, hooked_leaves=None):
     """Non-leaf tensors reachable from `roots` through tensors that require grad, parents before children.
 
     Iterative depth-first search, so a 100,000-op chain needs no recursion. Leaves are not listed: the engine
-    accumulates into them as their gradients arrive.
+    accumulates into them as their gradients arrive. If `hooked_leaves` is a dict, it receives, for each leaf with
+    hooks, the number of edges into it, so that its hooks can run once on the summed gradient (as torch's do).
     """
     order, visited = [], set()
     for root in roots:
@@ -25,7 +26,10 @@ def toposort(roots):
         while stack:
             t, parents = stack[-1]
             for p in parents:
-                if p._ctx is not None and id(p) not in visited and p.requires_grad:
+                if p._ctx is None:
+                    if p._hooks and hooked_leaves is not None:
+                        hooked_leaves[id(p)] = hooked_leaves.get(id(p), 0) + 1
+                elif id(p) not in visited and p.requires_grad:
                     visited.add(id(p))
                     stack.append((p, iter(p._ctx.parents)))
                     break
@@ -135,7 +139,10 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
             grads[id(r)] = s if id(r) not in grads else grads[id(r)] + s
 
     fast = wanted is None and not create_graph
-    for t in reversed(toposort(roots)):
+    hooked = {}
+    waiting = {}  # leaf id -> [leaf, summed grad] for hooked leaves still expecting gradients
+    order = toposort(roots, hooked)
+    for t in reversed(order):
         g = grads.pop(id(t), None)
         if g is None:
             continue
@@ -180,10 +187,23 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
                     p.grad = Tensor._wrap(pg.copy() if pg is g or pg.base is not None else pg, p._device)
                 else:
                     p.grad.data = p.grad.data + pg
+            elif p._hooks and id(p) in hooked:
+                key = id(p)
+                entry = waiting.get(key)
+                if entry is None:
+                    entry = waiting[key] = [p, pg]
+                else:
+                    entry[1] = entry[1] + pg
+                hooked[key] -= 1
+                if hooked[key] == 0:
+                    del waiting[key]
+                    deliver(p, entry[1], True)
             else:
                 deliver(p, pg, create_graph or pg is g or pg.base is not None)
         if not retain_graph and saved:
             ctx.saved = None
+    for p, summed in waiting.values():  # edges from nodes that received no gradient never arrived
+        deliver(p, summed, True)
     if inputs is not None:
         for i, r in enumerate(results):
             if r is None and not allow_unused:
