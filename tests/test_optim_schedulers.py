@@ -16,6 +16,10 @@ SCHEDULERS = [
     ("CosineAnnealingLR", dict(T_max=10, eta_min=0.001)),
     ("CosineAnnealingLR", dict(T_max=7)),
     ("LambdaLR", dict(lr_lambda=lambda e: 1 / (1 + e))),
+    ("LinearLR", dict(start_factor=0.1, total_iters=8)),
+    ("LinearLR", dict(start_factor=0.5, end_factor=0.2, total_iters=6)),
+    ("ConstantLR", dict(factor=0.25, total_iters=4)),
+    ("PolynomialLR", dict(total_iters=12, power=2.0)),
     ("OneCycleLR", dict(max_lr=[0.5, 0.2], total_steps=40)),
     ("OneCycleLR", dict(max_lr=0.3, epochs=4, steps_per_epoch=10, anneal_strategy="linear", three_phase=True)),
     ("OneCycleLR", dict(max_lr=0.3, total_steps=40, pct_start=0.25, div_factor=10.0, final_div_factor=100.0,
@@ -101,3 +105,24 @@ def test_scheduler_state_dict_resumes():
         again.append(s2.get_last_lr())
     assert again == lrs
     assert math.isclose(lrs[-1][0], 0.1 * (1 + math.cos(math.pi * 7 / 10)) / 2, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("parts,milestones", [
+    ([("LinearLR", dict(start_factor=0.1, total_iters=5)), ("CosineAnnealingLR", dict(T_max=20))], [5]),
+    ([("ConstantLR", dict(factor=0.5, total_iters=3)), ("ExponentialLR", dict(gamma=0.9)),
+      ("StepLR", dict(step_size=4, gamma=0.5))], [3, 10]),
+])
+def test_sequential_lr_matches_torch(parts, milestones):
+    mo, to = _pair()
+    ms = optim.lr_scheduler.SequentialLR(mo, [getattr(optim.lr_scheduler, n)(mo, **kw) for n, kw in parts],
+                                         milestones)
+    ts = torch.optim.lr_scheduler.SequentialLR(to, [getattr(torch.optim.lr_scheduler, n)(to, **kw)
+                                                    for n, kw in parts], milestones)
+    for step in range(30):
+        assert [g["lr"] for g in mo.param_groups] == pytest.approx([g["lr"] for g in to.param_groups], rel=1e-12), \
+            f"step {step}"
+        assert ms.get_last_lr() == pytest.approx(ts.get_last_lr(), rel=1e-12)
+        mo.step()
+        to.step()
+        ms.step()
+        ts.step()
