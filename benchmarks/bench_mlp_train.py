@@ -5,11 +5,12 @@ Timed in one run, one thread, against the same model in PyTorch (torch.nn / torc
 floor (the same math with hand-derived gradients and in-place updates). Targets: minigrad <= 1.2x the floor and
 faster than PyTorch. Run: python benchmarks/bench_mlp_train.py [--profile]
 """
+# ruff: noqa: I001 - common must be imported before NumPy: it pins BLAS to one thread
 import sys
 
-from common import compare, report, single_thread_torch  # first: it pins BLAS to one thread before NumPy loads
+from common import compare, report, single_thread_torch
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 torch = single_thread_torch()
 import minigrad as mg  # noqa: E402

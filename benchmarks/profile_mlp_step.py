@@ -1,14 +1,14 @@
 """Profile one minigrad SGD training step of bench_mlp_train.py's MLP (cProfile, one thread), to see where the
 time over the NumPy floor goes. Run: python benchmarks/profile_mlp_step.py [sgd|adam]"""
+# ruff: noqa: I001 - common must be imported before NumPy: it pins BLAS to one thread
 import cProfile
 import pstats
 import sys
 
-from common import best_time  # first: pins BLAS to one thread
+from common import best_time
 
-import numpy as np  # noqa: E402
-
-import bench_mlp_train as B  # noqa: E402
+import numpy as np
+import bench_mlp_train as B
 
 
 def main():

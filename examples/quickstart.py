@@ -10,8 +10,6 @@ import pathlib
 import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: BLAS threads only add spin-wait overhead
-import numpy as np  # noqa: E402
-
 import minigrad  # noqa: E402
 from minigrad import nn, optim  # noqa: E402
 from minigrad.data import DataLoader, TensorDataset, datasets, random_split  # noqa: E402

@@ -5,9 +5,20 @@ import torch
 import torch.utils.data as tud
 
 import minigrad
-from minigrad.data import (BatchSampler, ConcatDataset, DataLoader, Dataset, IterableDataset, RandomSampler,
-                           SequentialSampler, Subset, TensorDataset, WeightedRandomSampler, default_collate,
-                           random_split)
+from minigrad.data import (
+    BatchSampler,
+    ConcatDataset,
+    DataLoader,
+    Dataset,
+    IterableDataset,
+    RandomSampler,
+    SequentialSampler,
+    Subset,
+    TensorDataset,
+    WeightedRandomSampler,
+    default_collate,
+    random_split,
+)
 
 X = np.arange(30, dtype=np.float32).reshape(10, 3)
 Y = np.arange(10)
@@ -51,7 +62,8 @@ def test_map_dataset_collate_matches_torch():
 
 
 def test_shuffle_is_a_permutation_and_seeded_runs_repeat_bit_for_bit():
-    ds = TensorDataset(minigrad.tensor(np.random.default_rng(0).standard_normal((50, 4))), minigrad.tensor(np.arange(50)))
+    feats = np.random.default_rng(0).standard_normal((50, 4))
+    ds = TensorDataset(minigrad.tensor(feats), minigrad.tensor(np.arange(50)))
 
     def run(seed):
         minigrad.manual_seed(seed)

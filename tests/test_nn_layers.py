@@ -74,7 +74,8 @@ def test_flatten_unflatten_identity():
         assert nn.Flatten(*args)(x).shape == tuple(torch.nn.Flatten(*args)(tx).shape)
     assert nn.Unflatten(1, (3, 1))(minigrad.randn(2, 3, 4)).shape == (2, 3, 1, 4)
     assert nn.Unflatten(-1, (2, -1))(minigrad.randn(2, 6)).shape == (2, 2, 3)
-    with pytest.raises(RuntimeError, match=r"Unflatten: unflattened_size \(2, 2\) does not multiply to dim 1 of size 6"):
+    with pytest.raises(RuntimeError, match=r"Unflatten: unflattened_size \(2, 2\) does not multiply to dim 1 of "
+                                           r"size 6"):
         nn.Unflatten(1, (2, 2))(minigrad.randn(2, 6))
     assert nn.Identity(3, foo=1)(x) is x
     assert nn.Flatten()(x).shape == (2, 60)
@@ -150,7 +151,8 @@ def test_init_is_seeded_and_follows_torch_formulas():
     q = nn.init.orthogonal_(minigrad.empty(3, 5)).numpy()
     np.testing.assert_allclose(q @ q.T, np.eye(3), atol=1e-6)
     assert np.all(nn.init.constant_(minigrad.empty(2, 2), 0.5).numpy() == 0.5)
-    assert np.all(nn.init.zeros_(minigrad.ones(3)).numpy() == 0) and np.all(nn.init.ones_(minigrad.zeros(3)).numpy() == 1)
+    assert np.all(nn.init.zeros_(minigrad.ones(3)).numpy() == 0)
+    assert np.all(nn.init.ones_(minigrad.zeros(3)).numpy() == 1)
     np.testing.assert_array_equal(nn.init.eye_(minigrad.empty(2, 3)).numpy(), np.eye(2, 3))
     with pytest.raises(ValueError, match="Fan in and fan out can not be computed for tensor with fewer than 2 dim"):
         nn.init.xavier_uniform_(minigrad.empty(5))

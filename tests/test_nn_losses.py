@@ -95,10 +95,10 @@ def test_nll_bce_kl_match_torch(reduction, dtype):
     q = np.log(rng.dirichlet(np.ones(4), 3)).astype(dtype)
     r = rng.dirichlet(np.ones(4), 3).astype(dtype)
     for red in (reduction, "batchmean"):
-        check_op("kl_div", lambda a, b: F.kl_div(a, b, reduction=red), [q, r],
-                 torch_fn=lambda a, b: TF.kl_div(a, b, reduction=red))
-        check_op("kl_div log_target", lambda a, b: F.kl_div(a, b, reduction=red, log_target=True), [q, np.log(r + 0.1)],
-                 torch_fn=lambda a, b: TF.kl_div(a, b, reduction=red, log_target=True))
+        check_op("kl_div", lambda a, b, red=red: F.kl_div(a, b, reduction=red), [q, r],
+                 torch_fn=lambda a, b, red=red: TF.kl_div(a, b, reduction=red))
+        check_op("kl_div log_target", lambda a, b, red=red: F.kl_div(a, b, reduction=red, log_target=True),
+                 [q, np.log(r + 0.1)], torch_fn=lambda a, b, red=red: TF.kl_div(a, b, reduction=red, log_target=True))
 
 
 def test_kl_div_zero_target_is_zero_not_nan():

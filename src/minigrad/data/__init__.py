@@ -2,11 +2,9 @@
 from . import datasets
 from .dataloader import DataLoader, default_collate
 from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
-from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
-                      WeightedRandomSampler)
+from .distributed import DistributedSampler  # data-parallel split across MPI ranks (issue 10)
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler
 
 __all__ = ["DataLoader", "default_collate", "Dataset", "IterableDataset", "TensorDataset", "Subset",
            "ConcatDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
-           "WeightedRandomSampler", "BatchSampler", "datasets"]
-from .distributed import DistributedSampler  # noqa: E402 - data-parallel split across MPI ranks (issue 10)
-__all__.append("DistributedSampler")
+           "WeightedRandomSampler", "BatchSampler", "DistributedSampler", "datasets"]

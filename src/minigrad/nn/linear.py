@@ -126,8 +126,8 @@ class Flatten(Module):
             raise IndexError(f"Flatten: dims ({s}, {e}) are out of range for an input of shape {tuple(input.shape)}")
         s, e = s % nd, e % nd
         if s > e:
-            raise RuntimeError(f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} for an input of "
-                               f"shape {tuple(input.shape)}")
+            raise RuntimeError(f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} for an input "
+                               f"of shape {tuple(input.shape)}")
         shape = tuple(input.shape)
         return input.reshape(*shape[:s], -1, *shape[e + 1:]) if 0 not in shape else input.reshape(
             *shape[:s], 0, *shape[e + 1:])
@@ -150,8 +150,8 @@ class Unflatten(Module):
         for s in self.unflattened_size:
             known *= s if s != -1 else 1
         if -1 not in self.unflattened_size and known != shape[d]:
-            raise RuntimeError(f"Unflatten: unflattened_size {self.unflattened_size} does not multiply to dim {self.dim}"
-                               f" of size {shape[d]} (input shape {tuple(input.shape)})")
+            raise RuntimeError(f"Unflatten: unflattened_size {self.unflattened_size} does not multiply to dim "
+                               f"{self.dim} of size {shape[d]} (input shape {tuple(input.shape)})")
         return input.reshape(*shape[:d], *self.unflattened_size, *shape[d + 1:])
 
     def extra_repr(self):

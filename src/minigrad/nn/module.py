@@ -9,8 +9,8 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from .. import dtypes
-from ..autograd.grad_mode import no_grad
 from .. import hooks as _hooks
+from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor, tensor
 
 
@@ -84,7 +84,8 @@ def _array_of(value, name):
     try:
         return np.asarray(value)
     except Exception as e:  # noqa: BLE001 - report which key could not be read
-        raise TypeError(f"load_state_dict: value for '{name}' is a {type(value).__name__}, not a tensor or array") from e
+        raise TypeError(f"load_state_dict: value for '{name}' is a {type(value).__name__}, not a tensor or "
+                        "array") from e
 
 
 def _module_holders(value):
@@ -407,7 +408,7 @@ class Module:
                 if p.grad is not None:
                     g = fn(Tensor._wrap(p.grad.data, p.grad._device))
                     p.grad = Tensor._wrap(g.data, g._device)
-            for name, b in m._buffers.items():
+            for b in m._buffers.values():
                 if b is not None:
                     new = fn(Tensor._wrap(b.data, b._device))
                     b.data, b._device = new.data, new._device

@@ -372,9 +372,10 @@ class ReduceLROnPlateau:
         self._last_lr = _lrs(self)
 
     def _is_better(self, a):
+        rel = self.threshold_mode == "rel"
         if self.mode == "min":
-            return a < (self.best * (1.0 - self.threshold) if self.threshold_mode == "rel" else self.best - self.threshold)
-        return a > (self.best * (self.threshold + 1.0) if self.threshold_mode == "rel" else self.best + self.threshold)
+            return a < (self.best * (1.0 - self.threshold) if rel else self.best - self.threshold)
+        return a > (self.best * (self.threshold + 1.0) if rel else self.best + self.threshold)
 
     def step(self, metrics, epoch=None):
         current = float(metrics)
