@@ -90,9 +90,11 @@ def _conv(name, input, weight, bias, stride, padding, dilation, groups, nsp):
     _check_window(name, input, padded, span, "dilated kernel size", f" (kernel {kernel}, dilation {dilation})")
     if input.dtype != weight.dtype:
         raise RuntimeError(f"{name}: input dtype {input.dtype} and weight dtype {weight.dtype} differ")
-    y = Conv.apply(input, weight, stride=stride, pad_lo=lo, pad_hi=hi, dilation=dilation, groups=groups)
-    if bias is not None:
-        y = y + bias.reshape((1, o) + (1,) * nsp)
+    if bias is not None and (tuple(bias.shape) != (o,) or bias.dtype != weight.dtype):
+        raise RuntimeError(f"{name}: bias of shape {tuple(bias.shape)} and dtype {bias.dtype} does not match the "
+                           f"{o} output channels of weight {tuple(weight.shape)} ({weight.dtype})")
+    args = (input, weight) if bias is None else (input, weight, bias)
+    y = Conv.apply(*args, stride=stride, pad_lo=lo, pad_hi=hi, dilation=dilation, groups=groups)
     return _unbatch(y, squeeze)
 
 
