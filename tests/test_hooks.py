@@ -40,6 +40,15 @@ def test_leaf_hook_and_handle_removal():
         minigrad.tensor([1.0]).register_hook(lambda g: g)
 
 
+def test_hook_on_a_leaf_used_twice_runs_once_on_the_sum():
+    for mk in (minigrad.tensor, torch.tensor):
+        x = mk([1.0], requires_grad=True)
+        calls = []
+        x.register_hook(lambda g, calls=calls: calls.append(float(g[0])))
+        (x * 2 + x * 3).sum().backward()
+        assert calls == [5.0]
+
+
 def test_retain_grad_for_non_leaves_matches_torch():
     rng = np.random.default_rng(0)
     a, w = rng.standard_normal((3, 4)), rng.standard_normal((4, 2))
