@@ -7,6 +7,10 @@ minigrad.manual_seed for init and shuffling), a tqdm bar, and loss/accuracy curv
 OUT/digits_mlp.png instead of plt.show(). --seeds 0 1 2 3 4 runs several seeds and prints the mean test accuracy.
 
     python examples/digits_mlp.py [--epochs 50] [--seeds 0] [--out out/]
+
+Measured (seeds 0-4): test accuracy 96.9, 96.7, 95.0, 96.9, 97.8%, mean 96.7%, about 1 s per seed. The same recipe
+in PyTorch (torch.nn.Linear init, MSE on softmax, Adam 1e-3, batch 64, 50 epochs, same splits) gives 96.7, 97.5,
+94.4, 96.9, 98.1%, mean 96.7%: the README's 97.8% is one favourable split, not what the recipe averages.
 """
 import argparse
 import os
