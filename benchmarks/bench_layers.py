@@ -2,7 +2,8 @@
 batch 32) and a TransformerEncoderLayer (d_model 128, 4 heads, sequence 64, batch 16), minigrad against PyTorch
 and, for LeNet, a handwritten NumPy im2col floor; plus the LeNet step's peak memory.
 
-Every measurement runs in a fresh subprocess with one thread. Prints ratios; asserts nothing.
+Timings run round-robin (one step of each library in turn) in one subprocess with one thread, so a busy machine
+slows all of them alike; each memory figure comes from its own fresh process. Prints ratios; asserts nothing.
 
     python benchmarks/bench_layers.py            # all
     python benchmarks/bench_layers.py --quick    # fewer repeats
@@ -212,39 +213,40 @@ def _rss_peak_kib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def worker(task, lib, mode, repeats):
+def worker(task, libs, mode, repeats):
+    """Time one step of `task` for each library in `libs`, round-robin in this one process (a shared machine's
+    load then falls on all of them alike), or measure the peak memory of one library's step."""
     import time
 
-    if lib == "torch":
+    if "torch" in libs:
         import torch  # noqa: F401 - imports count as "after imports"
     import numpy  # noqa: F401
-    if lib == "minigrad":
+    if "minigrad" in libs:
         import minigrad  # noqa: F401
         import minigrad.nn  # noqa: F401
     if mode == "memory":
         base = _rss_peak_kib()
-        step = WORKERS[(task, lib)]()
+        step = WORKERS[(task, libs[0])]()
         for _ in range(3):
             step()
         return {"peak_over_imports_mib": (_rss_peak_kib() - base) / 1024}
-    step = WORKERS[(task, lib)]()
-    for _ in range(3):
-        step()
-    times, cpu = [], []
+    steps = {lib: WORKERS[(task, lib)]() for lib in libs}
+    for step in steps.values():
+        for _ in range(3):
+            step()
+    cpu = {lib: [] for lib in libs}
     for _ in range(repeats):
-        t0, c0 = time.perf_counter(), time.process_time()
-        step()
-        times.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    times.sort()
-    cpu.sort()
-    # CPU time of the process is what a shared machine disturbs least; wall time is reported beside it
-    return {"median_ms": 1e3 * cpu[len(cpu) // 2], "wall_median_ms": 1e3 * times[len(times) // 2]}
+        for lib, step in steps.items():
+            c0 = time.process_time()
+            step()
+            cpu[lib].append(time.process_time() - c0)
+    # CPU time of the process is what a shared machine disturbs least
+    return {lib: 1e3 * sorted(v)[len(v) // 2] for lib, v in cpu.items()}
 
 
-def run(task, lib, mode="time", repeats=20):
-    out = subprocess.run([sys.executable, __file__, "--worker", task, lib, mode, str(repeats)], capture_output=True,
-                         text=True, check=True, env=os.environ)
+def run(task, libs, mode="time", repeats=20):
+    out = subprocess.run([sys.executable, __file__, "--worker", task, ",".join(libs), mode, str(repeats)],
+                         capture_output=True, text=True, check=True, env=os.environ)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -254,22 +256,23 @@ def main():
     ap.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        task, lib, mode, repeats = args.worker
-        print(json.dumps(worker(task, lib, mode, int(repeats))))
+        task, libs, mode, repeats = args.worker
+        print(json.dumps(worker(task, libs.split(","), mode, int(repeats))))
         return
-    reps = 7 if args.quick else 25
-    print("one training step, 1 thread, median CPU time of", reps, "steps (ms)")
-    lenet = {lib: run("lenet", lib, repeats=reps) for lib in ("minigrad", "torch", "numpy")}
-    m, t, f = (lenet[k]["median_ms"] for k in ("minigrad", "torch", "numpy"))
-    print(f"LeNet-5 b64       minigrad {m:7.2f}  torch {t:7.2f}  numpy floor {f:7.2f}   "
+    reps = 9 if args.quick else 31
+    print(f"one training step, 1 thread, median CPU time over {reps} round-robin steps in one process (ms)")
+    r = run("lenet", ["minigrad", "torch", "numpy"], repeats=reps)
+    m, t, f = r["minigrad"], r["torch"], r["numpy"]
+    print(f"LeNet-5 b64           minigrad {m:7.2f}  torch {t:7.2f}  numpy floor {f:7.2f}   "
           f"minigrad/torch {m / t:5.2f}x  minigrad/floor {m / f:5.2f}x")
     for task, label in (("lstm", "LSTM h128 T32 b32"), ("encoder", "Encoder d128 L64 b16")):
-        r = {lib: run(task, lib, repeats=max(5, reps // 2)) for lib in ("minigrad", "torch")}
-        m, t = r["minigrad"]["median_ms"], r["torch"]["median_ms"]
-        print(f"{label:18s} minigrad {m:7.2f}  torch {t:7.2f}   minigrad/torch {m / t:5.2f}x")
-    mem = {lib: run("lenet", lib, "memory")["peak_over_imports_mib"] for lib in ("minigrad", "torch", "numpy")}
-    print(f"LeNet-5 step peak RSS over imports (MiB): minigrad {mem['minigrad']:.1f}  torch {mem['torch']:.1f}  "
-          f"numpy floor {mem['numpy']:.1f}   minigrad/torch {mem['minigrad'] / mem['torch']:.2f}x")
+        r = run(task, ["minigrad", "torch"], repeats=max(5, reps // 2))
+        m, t = r["minigrad"], r["torch"]
+        print(f"{label:21s} minigrad {m:7.2f}  torch {t:7.2f}   minigrad/torch {m / t:5.2f}x")
+    mem = {lib: run("lenet", [lib], "memory")["peak_over_imports_mib"] for lib in ("minigrad", "torch", "numpy")}
+    print(f"LeNet-5 step peak RSS over imports, fresh process each (MiB): minigrad {mem['minigrad']:.1f}  "
+          f"torch {mem['torch']:.1f}  numpy floor {mem['numpy']:.1f}   minigrad/torch "
+          f"{mem['minigrad'] / mem['torch']:.2f}x")
 
 
 if __name__ == "__main__":
