@@ -1050,7 +1050,9 @@ class Tensor:
         if chunks <= 0:
             raise RuntimeError(f"chunk: chunks must be greater than 0, got {chunks}")
         n = self.shape[axis]
-        return self.split(-(-n // chunks) if n else 1, axis)
+        if n == 0:  # as torch: `chunks` empty pieces
+            return tuple(self[(slice(None),) * axis + (slice(0, 0),)] for _ in range(chunks))
+        return self.split(-(-n // chunks), axis)
 
     def unbind(self, dim=0):
         axis = _dims(dim, self.ndim, "unbind")[0]
