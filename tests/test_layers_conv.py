@@ -219,3 +219,18 @@ def test_conv_padding_and_pool_errors():
     with pytest.raises(RuntimeError, match=r"conv2d: expected a 3-d \(unbatched\) or 4-d \(batched\) input, got "
                                            r"shape \(5, 5\)"):
         F.conv2d(mg.zeros(5, 5), mg.zeros(1, 1, 3, 3))
+
+
+def test_tiled_maxpool_and_avgpool_second_order_match_torch():
+    x = rng.standard_normal((2, 3, 6, 6))
+    tx, mx = torch.tensor(x, requires_grad=True), mg.tensor(x, requires_grad=True)
+
+    def f(lib, x):
+        return (lib.max_pool2d(x * x, 2) ** 2).sum() + (lib.avg_pool2d(x * x * x, 3, stride=2, padding=1) ** 2).sum()
+
+    (tg,) = torch.autograd.grad(f(torch.nn.functional, tx), [tx], create_graph=True)
+    (mgx,) = mg.autograd.grad(f(F, mx), [mx], create_graph=True)
+    close("first-order", mgx, tg, np.float64)
+    (tg * tg).sum().backward()
+    (mgx * mgx).sum().backward()
+    close("second-order", mx.grad, tx.grad, np.float64, scale=float(tx.grad.abs().max()))
