@@ -91,3 +91,5 @@ class _hooks:
     """Set by anomaly detection, the profiler and lazy graphs; None keeps apply() at one attribute check."""
 
     on_record = None
+    # engine: when set, called as on_backward(ctx, bctx, grad, out) instead of ctx.backward(bctx, grad) for each node
+    on_backward = None
