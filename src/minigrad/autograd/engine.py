@@ -74,7 +74,7 @@ def _graph_ctx(ctx, out):
     from ..ops.graph_namespace import namespace_for  # noqa: PLC0415 - ops import the engine
 
     Tensor = type(out)
-    gctx = _new(type(ctx))  # a shallow copy; copy() goes through __reduce_ex__, which costs more than a small op's backward
+    gctx = _new(type(ctx))  # shallow copy: copy.copy's __reduce_ex__ costs more than a small op's backward
     gctx.__dict__.update(ctx.__dict__)
     gctx.xp = namespace_for(out._device)
     mapped = []
