@@ -38,6 +38,8 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **attrs):
         """Run forward on the inputs' arrays; record a node when grad mode is on and an input requires grad."""
+        if _hooks.on_apply is not None:  # lazy graphs: set while a placeholder lives (lazy.py)
+            return _hooks.on_apply(cls, inputs, attrs)
         ctx = cls()
         x = inputs[0]
         dev = x._device
@@ -91,5 +93,7 @@ class _hooks:
     """Set by anomaly detection, the profiler and lazy graphs; None keeps apply() at one attribute check."""
 
     on_record = None
+    # lazy graphs: when set, apply() hands every call to on_apply(cls, inputs, attrs), which runs and records it
+    on_apply = None
     # engine: when set, called as on_backward(ctx, bctx, grad, out) instead of ctx.backward(bctx, grad) for each node
     on_backward = None
