@@ -121,10 +121,9 @@ def test_grad_has_aux_and_dict_argument():
         y = (p["a"] * x).sum() + p["b"]
         return y * y, y
 
-    g, aux = mf.grad(loss, has_aux=True)({k: minigrad.tensor(v) for k, v in w.items()}, minigrad.tensor([1.0, 3.0],
-                                                                                                       dtype=minigrad.float64))
-    gt, auxt = tf.grad(loss, has_aux=True)({k: torch.tensor(v) for k, v in w.items()}, torch.tensor([1.0, 3.0],
-                                                                                                   dtype=torch.float64))
+    x = np.array([1.0, 3.0])
+    g, aux = mf.grad(loss, has_aux=True)({k: minigrad.tensor(v) for k, v in w.items()}, minigrad.tensor(x))
+    gt, auxt = tf.grad(loss, has_aux=True)({k: torch.tensor(v) for k, v in w.items()}, torch.tensor(x))
     assert set(g) == {"a", "b"}
     for k in w:
         np.testing.assert_allclose(g[k].numpy(), gt[k].numpy(), rtol=1e-12)
