@@ -95,3 +95,20 @@ def test_hidden_outputs_are_last_steps():
     out, (h, c) = m(mg.tensor(rng.standard_normal((4, 1, 2))))
     close("forward h_n", h.data[0], out.data[-1, :, :3], np.float32)
     close("reverse h_n", h.data[1], out.data[0, :, 3:], np.float32)
+
+
+def test_lstm_second_order_matches_torch():
+    """The fused LSTM step's backward is written in ctx.xp, so create_graph differentiates through it."""
+    x = rng.standard_normal((4, 2, 3))
+    t, m = torch.nn.LSTM(3, 4).double(), nn.LSTM(3, 4).double()
+    m.load_state_dict({k: v.detach().numpy() for k, v in t.state_dict().items()})
+    tx, mx = torch.tensor(x, requires_grad=True), mg.tensor(x, requires_grad=True)
+    (tg,) = torch.autograd.grad((t(tx)[0] ** 2).sum(), [tx], create_graph=True)
+    (mgx,) = mg.autograd.grad((m(mx)[0] ** 2).sum(), [mx], create_graph=True)
+    close("first order", mgx, tg, np.float64)
+    (tg ** 2).sum().backward()
+    (mgx ** 2).sum().backward()
+    close("second order x", mx.grad, tx.grad, np.float64)
+    tp = dict(t.named_parameters())
+    for name, p in m.named_parameters():
+        close(f"second order {name}", p.grad, tp[name].grad, np.float64)

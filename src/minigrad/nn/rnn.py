@@ -2,7 +2,8 @@
 
 Parameters carry torch's names and shapes (weight_ih_l0, weight_hh_l0_reverse, ...; gates stacked in torch's
 order: LSTM i, f, g, o and GRU r, z, n), so a torch state_dict loads unchanged. Each time step is composed from
-Tensor ops: the same weight Tensors are used at every step, so their gradients sum over time.
+Tensor ops (an LSTM step is one fused LSTMCell op, ops/rnn.py): the same weight Tensors are used at every step,
+so their gradients sum over time.
 """
 import math
 
@@ -10,6 +11,7 @@ from .. import dtypes
 from ..creation import empty, zeros
 from ..ops import movement as M
 from ..ops.linear import Linear
+from ..ops.rnn import LSTMCell
 from . import init
 from .functional import dropout
 from .module import Module, Parameter
@@ -66,24 +68,20 @@ class RNNBase(Module):
         get = self._parameters.get
         return get("weight_ih" + sfx), get("weight_hh" + sfx), get("bias_ih" + sfx), get("bias_hh" + sfx)
 
-    def _cell(self, x, h, c, w_ih, w_hh, b_ih, b_hh):
+    def _cell(self, x, h, w_ih, w_hh, b_ih, b_hh):
+        """One step from input x (N, I) and state h (N, H), or hc (N, 2H) for an LSTM; returns the next state."""
         H = self.hidden_size
-        gi, gh = _linear(x, w_ih, b_ih), _linear(h, w_hh, b_hh)
+        gi = _linear(x, w_ih, b_ih)
         if self.mode == "LSTM":
-            gates = gi + gh
-            i = gates[:, :H].sigmoid()
-            f = gates[:, H:2 * H].sigmoid()
-            g = gates[:, 2 * H:3 * H].tanh()
-            o = gates[:, 3 * H:].sigmoid()
-            c = f * c + i * g
-            return o * c.tanh(), c
+            return LSTMCell.apply(gi, h, w_hh) if b_hh is None else LSTMCell.apply(gi, h, w_hh, b_hh)
+        gh = _linear(h, w_hh, b_hh)
         if self.mode == "GRU":
             r = (gi[:, :H] + gh[:, :H]).sigmoid()
             z = (gi[:, H:2 * H] + gh[:, H:2 * H]).sigmoid()
             n = (gi[:, 2 * H:] + r * gh[:, 2 * H:]).tanh()
-            return n + z * (h - n), None
+            return n + z * (h - n)
         pre = gi + gh
-        return (pre.tanh() if self.mode == "RNN_TANH" else pre.relu()), None
+        return pre.tanh() if self.mode == "RNN_TANH" else pre.relu()
 
     def _check(self, input, hx):
         name = type(self).__name__
@@ -116,30 +114,35 @@ class RNNBase(Module):
             for what, t in (("hidden", h0), ("cell", c0)):
                 if t is not None and tuple(t.shape) != want:
                     raise RuntimeError(f"{name}: expected {what} state of shape {want}, got {tuple(t.shape)}")
-        zero = None
         xs = [input[t] for t in range(T)]
         h_n, c_n = [], []
+        width = 2 * H if lstm else H  # an LSTM's state is the fused cell's hc = [h | c]
         for layer in range(self.num_layers):
             if layer and self.dropout and self.training:
                 xs = [dropout(x, self.dropout, True) for x in xs]
-            outs = []
+            seqs = []
             for d in range(dirs):
                 k = layer * dirs + d
                 if h0 is None:
-                    zero = zero if zero is not None else zeros(N, H, dtype=input.dtype, device=input.device)
-                    h, c = zero, (zero if lstm else None)
+                    state = zeros(N, width, dtype=input.dtype, device=input.device)
                 else:
-                    h, c = h0[k], (c0[k] if lstm else None)
+                    state = M.Cat.apply(h0[k], c0[k], axis=1) if lstm else h0[k]
                 w = self._weights(layer, d)
                 seq = [None] * T
                 for t in (range(T - 1, -1, -1) if d else range(T)):
-                    h, c = self._cell(xs[t], h, c, *w)
-                    seq[t] = h
-                outs.append(seq)
-                h_n.append(h)
-                c_n.append(c)
-            xs = outs[0] if dirs == 1 else [M.Cat.apply(a, b, axis=1) for a, b in zip(*outs)]
-        output = _stack(xs)
+                    state = self._cell(xs[t], state, *w)
+                    seq[t] = state
+                seqs.append(seq)
+                h_n.append(state[:, :H] if lstm else state)
+                if lstm:
+                    c_n.append(state[:, H:])
+            if layer + 1 < self.num_layers:
+                hs = [[s[:, :H] for s in seq] if lstm else seq for seq in seqs]
+                xs = hs[0] if dirs == 1 else [M.Cat.apply(a, b, axis=1) for a, b in zip(*hs)]
+        outs = [_stack(seq) for seq in seqs]
+        if lstm:
+            outs = [o[:, :, :H] for o in outs]
+        output = outs[0] if dirs == 1 else M.Cat.apply(*outs, axis=2)
         h_n = _stack(h_n)
         c_n = _stack(c_n) if lstm else None
         if unbatched:

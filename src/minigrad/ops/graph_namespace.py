@@ -171,6 +171,10 @@ class GraphNamespace:
 
         return SlidingWindowView.apply(self._t(x), window_shape=tuple(window_shape), axis=tuple(axis))
 
+    def concatenate(self, arrays, axis=0):
+        ts = [self._t(a) for a in arrays]
+        return M.Cat.apply(*ts, axis=axis % ts[0].ndim)
+
     def col2im(self, cols, padded, stride, dilation):
         from .conv import Col2Im  # noqa: PLC0415
 
