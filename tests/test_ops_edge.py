@@ -106,3 +106,22 @@ def test_erf_float64_accuracy():
     got = minigrad.tensor(xs).erf().numpy()
     want = np.array([math.erf(v) for v in xs])
     assert np.max(np.abs(got - want)) < 4e-15
+
+
+def test_numpy_functions_on_tensors_stay_in_the_graph():
+    """USER-NEEDS #3: np.* on a Tensor maps to the minigrad op (NumPy's argument names and defaults)."""
+    x = minigrad.tensor([[1.0, 2.0], [3.0, 5.0]], dtype=minigrad.float64, requires_grad=True)
+    arr = np.array([0.5, -1.0])
+    outs = [np.exp(x), arr * x, x + arr, np.sum(x, axis=0), np.mean(x), np.std(x), np.var(x, axis=1, ddof=1),
+            np.concatenate([x, x], axis=1), np.where(x.detach() > 2, x, 0.0), np.maximum(x, 2.5), np.clip(x, 1.5, 4),
+            np.einsum("ij->j", x), np.transpose(x), np.reshape(x, (4,)), np.max(x, axis=1), x @ arr, arr @ x]
+    want = [np.exp, lambda v: arr * v, lambda v: v + arr, lambda v: np.sum(v, axis=0), np.mean, np.std,
+            lambda v: np.var(v, axis=1, ddof=1), lambda v: np.concatenate([v, v], axis=1),
+            lambda v: np.where(v > 2, v, 0.0), lambda v: np.maximum(v, 2.5), lambda v: np.clip(v, 1.5, 4),
+            lambda v: np.einsum("ij->j", v), np.transpose, lambda v: np.reshape(v, (4,)),
+            lambda v: np.max(v, axis=1), lambda v: v @ arr, lambda v: arr @ v]
+    for out, ref in zip(outs, want):
+        assert isinstance(out, minigrad.Tensor) and out.grad_fn is not None
+        np.testing.assert_allclose(out.numpy(), ref(x.numpy()), rtol=1e-12)
+    sum(o.sum() for o in outs).backward()
+    assert x.grad is not None and np.isfinite(x.grad.numpy()).all()
