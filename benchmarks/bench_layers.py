@@ -23,8 +23,8 @@ def _lenet_minigrad(dtype="float32"):
     import numpy as np
 
     import minigrad as mg
-    import minigrad.nn as nn
     import minigrad.nn.functional as F
+    from minigrad import nn
 
     mg.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
@@ -86,7 +86,7 @@ def _lenet_numpy():
     def conv(x, w, b, pad):
         if pad:
             x = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-        n, c, h, wd = x.shape
+        n, c, _h, _wd = x.shape
         o, _, k, _ = w.shape
         cols = sliding_window_view(x, (k, k), axis=(2, 3))  # n c oh ow k k
         oh, ow = cols.shape[2:4]
@@ -222,7 +222,7 @@ def worker(task, libs, mode, repeats):
         import torch  # noqa: F401 - imports count as "after imports"
     import numpy  # noqa: F401
     if "minigrad" in libs:
-        import minigrad  # noqa: F401
+        import minigrad
         import minigrad.nn  # noqa: F401
     if mode == "memory":
         base = _rss_peak_kib()

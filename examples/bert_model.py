@@ -6,6 +6,10 @@ state_dict loads unchanged (tests/test_layers_bert.py checks outputs and every g
 Embeddings (word + position + token type, LayerNorm, dropout) -> N x [multi-head self-attention -> dense ->
 residual LayerNorm -> GELU feed-forward -> residual LayerNorm] -> pooler (tanh of a dense layer on the first token).
 """
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: one BLAS thread is fastest (docs/layers.md)
+
 import math
 import time
 from dataclasses import dataclass
@@ -13,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import minigrad as mg
-import minigrad.nn as nn
 import minigrad.nn.functional as F
+from minigrad import nn
 
 
 @dataclass

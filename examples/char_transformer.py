@@ -21,8 +21,8 @@ import time
 import numpy as np
 
 import minigrad as mg
-import minigrad.nn as nn
 import minigrad.nn.functional as F
+from minigrad import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -18,8 +18,8 @@ import time
 import numpy as np
 
 import minigrad as mg
-import minigrad.nn as nn
 import minigrad.nn.functional as F
+from minigrad import nn
 
 
 class LeNet(nn.Module):

@@ -25,8 +25,8 @@ import time
 import numpy as np
 
 import minigrad as mg
-import minigrad.nn as nn
 import minigrad.nn.functional as F
+from minigrad import nn
 
 
 def read_idx_images(directory):

@@ -18,8 +18,8 @@ import time
 import numpy as np
 
 import minigrad as mg
-import minigrad.nn as nn
 import minigrad.nn.functional as F
+from minigrad import nn
 
 
 class SineLSTM(nn.Module):
@@ -29,7 +29,7 @@ class SineLSTM(nn.Module):
         self.head = nn.Linear(hidden, 1)
 
     def forward(self, x):  # x: (N, 20, 1) -> (N, 1)
-        out, (h, c) = self.lstm(x)
+        _out, (h, _c) = self.lstm(x)
         return self.head(h[-1])
 
 

@@ -6,7 +6,7 @@ import torch
 
 import minigrad as mg
 
-TOL = {np.float32: dict(rtol=2e-4, atol=2e-5), np.float64: dict(rtol=1e-9, atol=1e-10)}
+TOL = {np.float32: {"rtol": 2e-4, "atol": 2e-5}, np.float64: {"rtol": 1e-9, "atol": 1e-10}}
 TORCH_DTYPE = {np.float32: torch.float32, np.float64: torch.float64}
 
 

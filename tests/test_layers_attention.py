@@ -3,11 +3,11 @@ against torch."""
 import numpy as np
 import pytest
 import torch
+from layers_helpers import check_module, close
 
 import minigrad as mg
-import minigrad.nn as nn
 import minigrad.nn.functional as F
-from layers_helpers import check_module, close
+from minigrad import nn
 
 DTYPES = [np.float32, np.float64]
 rng = np.random.default_rng(3)
@@ -28,13 +28,13 @@ def _attn_mask_bool():
 
 
 MHA = [  # kwargs, forward kwargs (numpy arrays), self-attention
-    (dict(), {}, True),
-    (dict(batch_first=True), dict(key_padding_mask=_kpm()), False),
-    (dict(), dict(attn_mask=_attn_mask_bool(), key_padding_mask=_kpm()), False),
-    (dict(bias=False), dict(attn_mask=rng.standard_normal((L, S)), need_weights=False), False),
-    (dict(), dict(attn_mask=rng.standard_normal((N * H, L, S)), average_attn_weights=False), False),
-    (dict(kdim=3, vdim=6, batch_first=True), dict(key_padding_mask=_kpm()), False),
-    (dict(batch_first=True), dict(attn_mask=np.triu(np.ones((L, L), dtype=bool), 1)), True),
+    ({}, {}, True),
+    ({"batch_first": True}, {"key_padding_mask": _kpm()}, False),
+    ({}, {"attn_mask": _attn_mask_bool(), "key_padding_mask": _kpm()}, False),
+    ({"bias": False}, {"attn_mask": rng.standard_normal((L, S)), "need_weights": False}, False),
+    ({}, {"attn_mask": rng.standard_normal((N * H, L, S)), "average_attn_weights": False}, False),
+    ({"kdim": 3, "vdim": 6, "batch_first": True}, {"key_padding_mask": _kpm()}, False),
+    ({"batch_first": True}, {"attn_mask": np.triu(np.ones((L, L), dtype=bool), 1)}, True),
 ]
 
 
@@ -89,9 +89,9 @@ def test_multihead_attention_errors():
 
 SDPA = [  # q, k, v shapes, kwargs
     ((2, 3, 4, 8), (2, 3, 6, 8), (2, 3, 6, 5), {}),
-    ((2, 5, 8), (2, 5, 8), (2, 5, 8), dict(is_causal=True)),
-    ((2, 4, 8), (2, 6, 8), (2, 6, 3), dict(attn_mask="bool")),
-    ((2, 4, 8), (2, 6, 8), (2, 6, 3), dict(attn_mask="float", scale=0.3)),
+    ((2, 5, 8), (2, 5, 8), (2, 5, 8), {"is_causal": True}),
+    ((2, 4, 8), (2, 6, 8), (2, 6, 3), {"attn_mask": "bool"}),
+    ((2, 4, 8), (2, 6, 8), (2, 6, 3), {"attn_mask": "float", "scale": 0.3}),
 ]
 
 
@@ -121,9 +121,9 @@ def test_scaled_dot_product_attention_matches_torch(cfg, dtype):
 
 
 ENCODER = [
-    dict(),
-    dict(norm_first=True, activation="gelu"),
-    dict(batch_first=True, activation="gelu"),
+    {},
+    {"norm_first": True, "activation": "gelu"},
+    {"batch_first": True, "activation": "gelu"},
 ]
 
 

@@ -11,7 +11,7 @@ import transformers
 import minigrad as mg
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples"))
-import bert_model  # noqa: E402
+import bert_model
 
 
 def test_bert_matches_transformers_bertmodel():

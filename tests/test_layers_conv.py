@@ -2,35 +2,35 @@
 import numpy as np
 import pytest
 import torch
+from layers_helpers import check_module, close
 
 import minigrad as mg
-import minigrad.nn as nn
 import minigrad.nn.functional as F
-from layers_helpers import check_module, close
+from minigrad import nn
 
 DTYPES = [np.float32, np.float64]
 rng = np.random.default_rng(7)
 
 CONV1D = [  # in, out, k, kwargs, input length
     (3, 4, 3, {}, 9),
-    (4, 6, 3, dict(stride=2, padding=2, dilation=2, groups=2), 11),
-    (2, 3, 4, dict(padding="same", bias=False), 7),
-    (2, 2, 1, dict(padding="valid"), 5),
+    (4, 6, 3, {"stride": 2, "padding": 2, "dilation": 2, "groups": 2}, 11),
+    (2, 3, 4, {"padding": "same", "bias": False}, 7),
+    (2, 2, 1, {"padding": "valid"}, 5),
 ]
 CONV2D = [  # in, out, k, kwargs, (H, W)
-    (1, 6, 5, dict(padding=2), (12, 12)),
-    (3, 4, (3, 2), dict(stride=(2, 1), padding=(1, 0)), (9, 8)),
-    (4, 6, 3, dict(dilation=2, groups=2, padding=1), (10, 9)),
-    (4, 4, 3, dict(groups=4, bias=False), (6, 7)),
-    (2, 3, (4, 3), dict(padding="same", dilation=(1, 2)), (8, 9)),
-    (3, 2, 2, dict(stride=3, padding="valid"), (8, 8)),
+    (1, 6, 5, {"padding": 2}, (12, 12)),
+    (3, 4, (3, 2), {"stride": (2, 1), "padding": (1, 0)}, (9, 8)),
+    (4, 6, 3, {"dilation": 2, "groups": 2, "padding": 1}, (10, 9)),
+    (4, 4, 3, {"groups": 4, "bias": False}, (6, 7)),
+    (2, 3, (4, 3), {"padding": "same", "dilation": (1, 2)}, (8, 9)),
+    (3, 2, 2, {"stride": 3, "padding": "valid"}, (8, 8)),
 ]
 CONVT2D = [  # in, out, k, kwargs, (H, W)
     (3, 4, 3, {}, (5, 4)),
-    (4, 6, 3, dict(stride=2, padding=1, output_padding=1, groups=2), (4, 5)),
-    (2, 3, (2, 3), dict(stride=(2, 3), dilation=(2, 1), output_padding=(1, 2), bias=False), (3, 4)),
-    (4, 2, 4, dict(stride=2, padding=2, dilation=2, output_padding=1), (5, 5)),
-    (2, 2, 3, dict(stride=1, dilation=2, output_padding=1), (4, 4)),  # output_padding >= stride, < dilation
+    (4, 6, 3, {"stride": 2, "padding": 1, "output_padding": 1, "groups": 2}, (4, 5)),
+    (2, 3, (2, 3), {"stride": (2, 3), "dilation": (2, 1), "output_padding": (1, 2), "bias": False}, (3, 4)),
+    (4, 2, 4, {"stride": 2, "padding": 2, "dilation": 2, "output_padding": 1}, (5, 5)),
+    (2, 2, 3, {"stride": 1, "dilation": 2, "output_padding": 1}, (4, 4)),  # output_padding >= stride, < dilation
 ]
 
 
@@ -72,10 +72,10 @@ def test_conv_transpose1d_and_output_size(dtype):
 
 MAXPOOL2D = [  # kernel, kwargs, (H, W)
     (2, {}, (8, 8)),
-    (2, dict(stride=2, padding=1, ceil_mode=True), (9, 7)),
-    ((3, 2), dict(stride=(2, 1), padding=1, dilation=(2, 1), ceil_mode=True), (9, 7)),
-    (3, dict(stride=1, padding=1), (6, 5)),
-    (3, dict(stride=2), (7, 7)),
+    (2, {"stride": 2, "padding": 1, "ceil_mode": True}, (9, 7)),
+    ((3, 2), {"stride": (2, 1), "padding": 1, "dilation": (2, 1), "ceil_mode": True}, (9, 7)),
+    (3, {"stride": 1, "padding": 1}, (6, 5)),
+    (3, {"stride": 2}, (7, 7)),
 ]
 
 
@@ -87,8 +87,8 @@ def test_maxpool2d_matches_torch(cfg, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("cfg", [(3, {}, 10), (3, dict(stride=2, padding=1, ceil_mode=True), 10),
-                                 (2, dict(stride=1, dilation=3), 9)])
+@pytest.mark.parametrize("cfg", [(3, {}, 10), (3, {"stride": 2, "padding": 1, "ceil_mode": True}, 10),
+                                 (2, {"stride": 1, "dilation": 3}, 9)])
 def test_maxpool1d_matches_torch(cfg, dtype):
     k, kw, n = cfg
     check_module(torch.nn.MaxPool1d(k, **kw), nn.MaxPool1d(k, **kw), [rng.standard_normal((2, 3, n))], dtype)
@@ -108,11 +108,11 @@ def test_maxpool2d_ties_after_relu_route_like_torch():
 
 AVGPOOL2D = [
     (2, {}, (8, 8)),
-    (3, dict(stride=2, padding=1), (7, 8)),
-    (3, dict(stride=2, padding=1, count_include_pad=False), (7, 8)),
-    (3, dict(stride=2, padding=1, ceil_mode=True), (8, 8)),
-    (2, dict(stride=2, ceil_mode=True, count_include_pad=False), (5, 7)),
-    ((2, 3), dict(divisor_override=4), (6, 6)),
+    (3, {"stride": 2, "padding": 1}, (7, 8)),
+    (3, {"stride": 2, "padding": 1, "count_include_pad": False}, (7, 8)),
+    (3, {"stride": 2, "padding": 1, "ceil_mode": True}, (8, 8)),
+    (2, {"stride": 2, "ceil_mode": True, "count_include_pad": False}, (5, 7)),
+    ((2, 3), {"divisor_override": 4}, (6, 6)),
 ]
 
 

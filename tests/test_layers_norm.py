@@ -2,22 +2,22 @@
 import numpy as np
 import pytest
 import torch
+from layers_helpers import check_module, close
 
 import minigrad as mg
-import minigrad.nn as nn
 import minigrad.nn.functional as F
-from layers_helpers import check_module, close
+from minigrad import nn
 
 DTYPES = [np.float32, np.float64]
 rng = np.random.default_rng(11)
 
 BATCHNORM = [  # class name, kwargs, input shape
     ("BatchNorm1d", {}, (6, 4)),
-    ("BatchNorm1d", dict(momentum=0.3), (4, 3, 5)),
+    ("BatchNorm1d", {"momentum": 0.3}, (4, 3, 5)),
     ("BatchNorm2d", {}, (3, 4, 5, 5)),
-    ("BatchNorm2d", dict(momentum=None), (2, 3, 4, 3)),
-    ("BatchNorm2d", dict(affine=False, eps=1e-3), (2, 3, 4, 4)),
-    ("BatchNorm2d", dict(track_running_stats=False), (2, 3, 4, 4)),
+    ("BatchNorm2d", {"momentum": None}, (2, 3, 4, 3)),
+    ("BatchNorm2d", {"affine": False, "eps": 1e-3}, (2, 3, 4, 4)),
+    ("BatchNorm2d", {"track_running_stats": False}, (2, 3, 4, 4)),
 ]
 
 

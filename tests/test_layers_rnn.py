@@ -2,21 +2,21 @@
 import numpy as np
 import pytest
 import torch
+from layers_helpers import check_module, close
 
 import minigrad as mg
-import minigrad.nn as nn
-from layers_helpers import check_module, close
+from minigrad import nn
 
 DTYPES = [np.float32, np.float64]
 rng = np.random.default_rng(5)
 
 CONFIGS = [  # kwargs, give initial states, batched
-    (dict(), False, True),
-    (dict(num_layers=2), True, True),
-    (dict(batch_first=True, bidirectional=True), True, True),
-    (dict(num_layers=2, bidirectional=True, bias=False), False, True),
-    (dict(num_layers=2, dropout=0.5), True, True),  # dropout is inactive in eval mode: compared there
-    (dict(), True, False),
+    ({}, False, True),
+    ({"num_layers": 2}, True, True),
+    ({"batch_first": True, "bidirectional": True}, True, True),
+    ({"num_layers": 2, "bidirectional": True, "bias": False}, False, True),
+    ({"num_layers": 2, "dropout": 0.5}, True, True),  # dropout is inactive in eval mode: compared there
+    ({}, True, False),
 ]
 
 
@@ -92,7 +92,7 @@ def test_recurrent_errors_name_layer_and_shapes():
 
 def test_hidden_outputs_are_last_steps():
     m = nn.LSTM(2, 3, bidirectional=True)
-    out, (h, c) = m(mg.tensor(rng.standard_normal((4, 1, 2))))
+    out, (h, _c) = m(mg.tensor(rng.standard_normal((4, 1, 2))))
     close("forward h_n", h.data[0], out.data[-1, :, :3], np.float32)
     close("reverse h_n", h.data[1], out.data[0, :, 3:], np.float32)
 

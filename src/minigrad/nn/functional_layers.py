@@ -11,14 +11,30 @@ from ..autograd.grad_mode import no_grad
 from ..ops import elementwise as E
 from ..ops import movement as M
 from ..ops import reduce as R
-from ..ops.conv import Conv, ConvTranspose
+from ..ops.conv import Conv, ConvTranspose, conv_forward
 from ..ops.linear import Linear
 from ..ops.pool import MaxPool
 from ..tensor import Tensor
 
-__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d",
-           "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "layer_norm",
-           "group_norm", "embedding", "scaled_dot_product_attention", "multi_head_attention_forward"]
+__all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "batch_norm",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "embedding",
+    "group_norm",
+    "layer_norm",
+    "max_pool1d",
+    "max_pool2d",
+    "multi_head_attention_forward",
+    "scaled_dot_product_attention",
+]
 
 
 def _ntuple(value, n, name, what):
@@ -120,7 +136,8 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv("conv3d", input, weight, bias, stride, padding, dilation, groups, 3)
 
 
-def _conv_transpose(name, input, weight, bias, stride, padding, output_padding, groups, dilation, nsp, output_size=None):
+def _conv_transpose(name, input, weight, bias, stride, padding, output_padding, groups, dilation, nsp,
+                    output_size=None):
     input, squeeze = _batched(name, input, nsp)
     if weight.ndim != nsp + 2:
         raise RuntimeError(f"{name}: expected a {nsp + 2}-d weight, got shape {tuple(weight.shape)}")
@@ -229,8 +246,6 @@ def _avg_pool(name, input, kernel_size, stride, padding, ceil_mode, count_includ
         mask = xp.ones((1, 1) + region, dtype=input.dtype)
         m_lo = (0,) * nsp if count_include_pad else lo
         m_hi = tuple(h - p for h, p in zip(hi, lo)) if count_include_pad else hi
-        from ..ops.conv import conv_forward  # noqa: PLC0415
-
         counts = conv_forward(xp, mask, ones.data, stride, m_lo, m_hi, (1,) * nsp, 1)
         y = total * Tensor._wrap(1.0 / counts, input._device)
     return _unbatch(y.reshape((n, c) + out), squeeze)
@@ -367,7 +382,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if input.ndim < 2 or input.shape[1] % num_groups:
         raise RuntimeError(f"group_norm: input of shape {tuple(input.shape)} has channels not divisible by "
                            f"num_groups={num_groups}")
-    n, c = input.shape[:2]
+    n = input.shape[0]
     g = input.reshape((n, num_groups, -1))
     mean = g.mean(2, keepdim=True)
     centered = g - mean
@@ -422,7 +437,7 @@ def _softmax(x, axis):
 def _dropout(x, p, training):
     if p == 0.0 or not training:
         return x
-    from .functional import dropout  # noqa: PLC0415 - functional.py imports this module at its end
+    from .functional import dropout
 
     return dropout(x, p, training)
 
