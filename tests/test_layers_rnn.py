@@ -5,7 +5,9 @@ import torch
 from layers_helpers import check_module, close
 
 import minigrad as mg
+import minigrad.nn.functional as F
 from minigrad import nn
+from minigrad.ops import movement as M
 
 DTYPES = [np.float32, np.float64]
 rng = np.random.default_rng(5)
@@ -112,3 +114,27 @@ def test_lstm_second_order_matches_torch():
     tp = dict(t.named_parameters())
     for name, p in m.named_parameters():
         close(f"second order {name}", p.grad, tp[name].grad, np.float64)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lstm_cell_op_matches_torch_lstmcell(dtype):
+    """ops.rnn.LSTMCell, the fused step behind nn.LSTM, against torch.nn.LSTMCell."""
+    from minigrad.ops.rnn import LSTMCell
+
+    t = torch.nn.LSTMCell(3, 4).to(torch.float64 if dtype == np.float64 else torch.float32)
+    x, h, c = (rng.standard_normal(s).astype(dtype) for s in ((2, 3), (2, 4), (2, 4)))
+    tx, th, tc = (torch.tensor(a, requires_grad=True) for a in (x, h, c))
+    th1, tc1 = t(tx, (th, tc))
+    w = {k: mg.tensor(v.detach().numpy(), requires_grad=True) for k, v in t.named_parameters()}
+    mx, mh, mc = (mg.tensor(a, requires_grad=True) for a in (x, h, c))
+    gi = F.linear(mx, w["weight_ih"], w["bias_ih"])
+    hc = LSTMCell.apply(gi, M.Cat.apply(mh, mc, axis=1), w["weight_hh"], w["bias_hh"])
+    close("h'", hc[:, :4], th1, dtype)
+    close("c'", hc[:, 4:], tc1, dtype)
+    g = rng.standard_normal((2, 8)).astype(dtype)
+    torch.autograd.backward([th1, tc1], [torch.tensor(g[:, :4]), torch.tensor(g[:, 4:])])
+    hc.backward(mg.tensor(g))
+    for name, m_, t_ in (("x", mx, tx), ("h", mh, th), ("c", mc, tc)):
+        close(f"{name} grad", m_.grad, t_.grad, dtype)
+    for k, v in t.named_parameters():
+        close(f"{k} grad", w[k].grad, v.grad, dtype)
