@@ -47,8 +47,8 @@ def numpy_grad_hvp(ws, bs, x, y, vs, with_hvp):
     for i in range(n):
         z = hs[-1] @ ws[i] + bs[i]
         zs.append(z)
-        if with_hvp:
-            rz.append(rh[-1] @ ws[i] + hs[-1] @ vw[i] + vb[i])
+        if with_hvp:  # R{x} = 0: the first layer skips that product
+            rz.append((rh[-1] @ ws[i] if i else 0) + hs[-1] @ vw[i] + vb[i])
         if i < n - 1:
             h = np.tanh(z)
             hs.append(h)
@@ -62,7 +62,7 @@ def numpy_grad_hvp(ws, bs, x, y, vs, with_hvp):
         gws[i] = hs[i].T @ gz
         gbs[i] = gz.sum(0)
         if with_hvp:
-            hws[i] = rh[i].T @ gz + hs[i].T @ rgz
+            hws[i] = (rh[i].T @ gz if i else 0) + hs[i].T @ rgz
             hbs[i] = rgz.sum(0)
         if i:
             gh = gz @ ws[i].T
