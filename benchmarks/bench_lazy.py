@@ -7,15 +7,14 @@ Run: python benchmarks/bench_lazy.py [--quick]
 import sys
 
 import numpy as np
-
 from common import compare, report, single_thread_torch
 
 torch = single_thread_torch()
-import minigrad as mg  # noqa: E402
-import minigrad.nn as nn  # noqa: E402
-import minigrad.nn.functional as F  # noqa: E402
-from minigrad.autograd.function import _hooks  # noqa: E402
-from minigrad.optim import SGD  # noqa: E402
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import nn
+from minigrad.autograd.function import _hooks
+from minigrad.optim import SGD
 
 LR = 0.01
 

@@ -15,9 +15,8 @@ import time
 from tqdm import tqdm
 
 import minigrad
-import minigrad.nn as nn
 import minigrad.nn.functional as F
-from minigrad import Tensor
+from minigrad import Tensor, nn
 from minigrad.scalar import Value
 from minigrad.scalar import nn as snn
 from minigrad.viz import draw_dot, to_dot

@@ -16,8 +16,8 @@ from sklearn.datasets import make_moons
 from tqdm import tqdm
 
 import minigrad
-import minigrad.nn as nn
 import minigrad.nn.functional as F
+from minigrad import nn
 from minigrad.onnx import export
 from minigrad.optim import SGD
 
@@ -35,7 +35,7 @@ class LeNet(nn.Module):
 
 
 def check(model, example, path, opset):
-    import onnxruntime  # noqa: PLC0415
+    import onnxruntime
 
     proto = export(model, example, path, opset_version=opset)
     sess = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])

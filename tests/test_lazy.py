@@ -10,12 +10,11 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from opdb import OPS, call_args
 
 import minigrad
-import minigrad.nn as nn
-from minigrad import Tensor, lazy
+from minigrad import Tensor, lazy, nn
 from minigrad.autograd.function import _hooks
-from opdb import OPS, call_args
 
 
 def _np(t):
@@ -24,8 +23,9 @@ def _np(t):
 
 # ------------------------------------------------------------------------------------------------ seed 002
 def test_seed_002_lazy_evaluation_example():
-    from minigrad import Tensor as Value  # seed 002: `from micrograd import Value`
     from numpy import array
+
+    from minigrad import Tensor as Value  # seed 002: `from micrograd import Value`
 
     a = Value(shape=(2, 2), name='var1')
     b = Value(shape=(2,), name='var2')
@@ -297,7 +297,7 @@ def _outputs(out):
 
 
 def _lazy_vs_eager(spec, dtype, arrays, extra, rng):
-    fn = lambda *t: spec.mg(*t, *extra)  # noqa: E731
+    fn = lambda *t: spec.mg(*t, *extra)
     floating = [a.dtype.kind == "f" for a in arrays]
     eager_in = [minigrad.tensor(a, requires_grad=spec.grad and f) for a, f in zip(arrays, floating)]
     eager_out = _outputs(fn(*eager_in))

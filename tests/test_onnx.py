@@ -9,9 +9,8 @@ import onnxruntime
 import pytest
 
 import minigrad
-import minigrad.nn as nn
 import minigrad.nn.functional as F
-from minigrad import lazy
+from minigrad import lazy, nn
 from minigrad.onnx import ONNX_OPS, UnsupportedOperatorError, export
 
 RTOL = ATOL = 1e-5

@@ -1,5 +1,6 @@
 """Graph pictures: the DOT text's nodes and edges for Value and Tensor graphs, node limit, collapse by module, and
 rendering through graphviz (with the install hints when it or `dot` is missing)."""
+import pathlib
 import re
 import sys
 
@@ -7,8 +8,7 @@ import numpy as np
 import pytest
 
 import minigrad
-import minigrad.nn as nn
-from minigrad import Tensor, viz
+from minigrad import Tensor, nn, viz
 from minigrad.scalar import Value
 from minigrad.scalar import nn as snn
 
@@ -16,8 +16,8 @@ from minigrad.scalar import nn as snn
 def parse(dot):
     """{node id: label with real newlines}, {(src, dst)}."""
     nodes = {m.group(1): m.group(2).replace("\\n", "\n")
-             for m in re.finditer(r'^  (\w+) \[label="((?:[^"\\]|\\.)*)"', dot, re.M)}
-    edges = set(re.findall(r"^  (\w+) -> (\w+);$", dot, re.M))
+             for m in re.finditer(r'^  (\w+) \[label="((?:[^"\\]|\\.)*)"', dot, re.MULTILINE)}
+    edges = set(re.findall(r"^  (\w+) -> (\w+);$", dot, re.MULTILINE))
     return nodes, edges
 
 
@@ -64,7 +64,7 @@ def test_value_graph_after_backward_shows_grads():
 
 
 def test_value_param_names():
-    n, x, y = _neuron()
+    n, _, y = _neuron()
     nodes, _ = parse(viz.to_dot(y, params={"w0": n.w[0], "b": n.b}))
     assert "w0\ndata 0.5000\ngrad 0.0000" in nodes.values()
     assert "b\ndata 0.1000\ngrad 0.0000" in nodes.values()
@@ -74,7 +74,7 @@ def test_long_value_chain_is_not_recursive():
     v = Value(1.0)
     for _ in range(5000):
         v = v * 1.0
-    nodes, edges = parse(viz.to_dot(v, max_nodes=None))
+    nodes, _ = parse(viz.to_dot(v, max_nodes=None))
     assert len(nodes) == 5001 + 5000  # a box per value, an op node per product
 
 
@@ -154,8 +154,8 @@ def test_draw_dot_writes_svg_and_png(tmp_path):
     _, _, y = _neuron()
     svg = viz.draw_dot(y, format="svg", rankdir="LR", filename=tmp_path / "n.svg")
     png = viz.draw_dot(y, format="png", filename=tmp_path / "n.png")
-    assert b"<svg" in open(svg, "rb").read()
-    assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in pathlib.Path(svg).read_bytes()
+    assert pathlib.Path(png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     src = viz.draw_dot(y)
     assert "Dot" in src.source and b"<svg" in src.pipe(format="svg")
 

@@ -24,7 +24,7 @@ from .autograd import function as _function
 class _Node:
     """A placeholder (cls is None) or an op applied to a lazy tensor."""
 
-    __slots__ = ("ref", "cls", "parents", "attrs", "ctx", "evaluated", "name", "dynamic")
+    __slots__ = ("attrs", "cls", "ctx", "dynamic", "evaluated", "name", "parents", "ref")
 
     def __init__(self, cls, parents, attrs, ctx, evaluated, name=None, dynamic=()):
         self.cls, self.parents, self.attrs, self.ctx = cls, parents, attrs, ctx
@@ -374,7 +374,7 @@ def forward(root, **feeds):
 
 def fed_placeholder(array, name, device=None):
     """A placeholder named `name` that already holds (a copy of) `array`: traces a graph on real values."""
-    from .backend import get_device  # noqa: PLC0415
+    from .backend import get_device
 
     t = _function.Tensor(shape=tuple(array.shape), dtype=array.dtype, name=name, device=device,
                          requires_grad=False)

@@ -53,14 +53,14 @@ def _value_parts(roots, params, max_nodes):
         return f"{head}data {v.data:.4f}\ngrad {grad_text}", "box"
 
     def op_label(v):
-        op = v._op[:-8] if v._op.endswith("Backward") else v._op
+        op = v._op.removesuffix("Backward")
         return op or None
 
     return g, label, op_label
 
 
 def _tensor_parts(roots, params, max_nodes):
-    from .lazy import graph_node, graph_parents, is_placeholder  # noqa: PLC0415
+    from .lazy import graph_node, graph_parents, is_placeholder
 
     names = {id(t): k for k, t in params.items()}
     g = _Graph(roots, graph_parents, max_nodes)
@@ -229,7 +229,7 @@ def to_dot(root, params=None, max_nodes=300, collapse=False, rankdir="LR"):
     return "\n".join(lines) + "\n"
 
 
-def draw_dot(root, format="svg", rankdir="LR", filename=None, **kwargs):  # noqa: A002 - graphviz's name
+def draw_dot(root, format="svg", rankdir="LR", filename=None, **kwargs):
     """Render the graph of `root` with Graphviz (the `graphviz` package and the `dot` program).
 
     Args:
@@ -245,7 +245,7 @@ def draw_dot(root, format="svg", rankdir="LR", filename=None, **kwargs):  # noqa
         RuntimeError: the `dot` program is missing (the message says how to install it).
     """
     try:
-        import graphviz  # noqa: PLC0415 - optional
+        import graphviz
     except ImportError:
         raise ImportError(f"draw_dot needs Graphviz: {_INSTALL_HINT}") from None
     if shutil.which("dot") is None:

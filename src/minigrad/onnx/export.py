@@ -82,7 +82,7 @@ def _pow_scalar(b, n, ins, a, t, dyn, out):
 
 
 def _cast(b, n, ins, a, t, dyn, out):
-    from onnx import helper  # noqa: PLC0415
+    from onnx import helper
 
     return b.op("Cast", n, out, to=helper.np_dtype_to_tensor_dtype(np.dtype(a["dtype"])))
 
@@ -110,7 +110,7 @@ def _remainder(b, n, ins, a, t, dyn, out):
 def _floor_divide(b, n, ins, a, t, dyn, out):
     if _np_dtype(t).kind in "iu":
         x, y = (b.op("Cast", [v], to=11) for v in n)  # exact floor for int32/int64 magnitudes below 2**53
-        from onnx import helper  # noqa: PLC0415
+        from onnx import helper
 
         return b.op("Cast", [b.op("Floor", [b.op("Div", [x, y])])], out,
                     to=helper.np_dtype_to_tensor_dtype(_np_dtype(t)))
@@ -360,8 +360,8 @@ def export(model, example_input, path, opset_version=DEFAULT_OPSET, input_names=
     Matches torch.onnx.export(model, args, f, opset_version=...) for traced, static-shape models.
     """
     try:
-        import onnx  # noqa: PLC0415 - optional
-        from onnx import helper, numpy_helper  # noqa: PLC0415
+        import onnx
+        from onnx import helper, numpy_helper
     except ImportError:
         raise ImportError("minigrad.onnx.export needs the onnx package: pip install onnx onnxruntime") from None
     if not MIN_OPSET <= opset_version <= MAX_OPSET:
