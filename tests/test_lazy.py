@@ -14,6 +14,7 @@ from opdb import OPS, call_args
 
 import minigrad
 from minigrad import Tensor, lazy, nn
+from minigrad.nn import functional as F
 from minigrad.autograd.function import _hooks
 
 
@@ -376,3 +377,44 @@ def test_custom_function_in_a_lazy_graph():
         ((tx * 2.0) ** 3).sum().backward()
         np.testing.assert_allclose(y.item(), ((np.array(v) * 2) ** 3).sum(), rtol=1e-12)
         np.testing.assert_allclose(_np(x.grad), tx.grad.numpy(), rtol=1e-12)
+
+
+class _Block(nn.Module):
+    """Conv, pooling, norms, embedding and attention in one module, for lazy == eager on layers."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.pool, self.bn = nn.Conv2d(2, 4, 3, padding=1), nn.MaxPool2d(2), nn.BatchNorm2d(4)
+        self.emb, self.ln = nn.Embedding(7, 8), nn.LayerNorm(8)
+        self.attn = nn.MultiheadAttention(8, 2, batch_first=True)
+        self.fc = nn.Linear(16 + 8, 3)
+
+    def forward(self, img, tokens):
+        a = self.bn(self.pool(F.avg_pool2d(self.conv(img).relu(), 1))).flatten(1)  # (N, 16)
+        e = self.ln(self.emb(tokens))
+        h, _ = self.attn(e, e, e, need_weights=False)
+        return self.fc(minigrad.cat([a, h.mean(1)], dim=1)).log_softmax(-1)
+
+
+def test_layers_lazy_equals_eager():
+    minigrad.manual_seed(0)
+    model = _Block()
+    model.eval()  # BatchNorm's running statistics are updated outside the graph in training mode
+    img = Tensor(shape=(3, 2, 4, 4), name="img", requires_grad=False)
+    tokens = Tensor(shape=(3, 5), name="tokens", dtype=minigrad.int64)
+    out = model(img, tokens)
+    rng = np.random.default_rng(0)
+    g = rng.standard_normal((3, 3)).astype(np.float32)
+    lazy_loss = (out * minigrad.tensor(g)).sum()
+    for _ in range(2):
+        vi, vt = rng.standard_normal((3, 2, 4, 4)).astype(np.float32), rng.integers(0, 7, (3, 5))
+        model.zero_grad()
+        eager = (model(minigrad.tensor(vi), minigrad.tensor(vt)) * minigrad.tensor(g)).sum()
+        eager.backward()
+        eager_grads = {k: _np(p.grad).copy() for k, p in model.named_parameters()}
+        model.zero_grad()
+        lazy_loss.forward(img=vi, tokens=vt)
+        lazy_loss.backward()
+        assert lazy_loss.item() == eager.item()
+        for k, p in model.named_parameters():
+            np.testing.assert_array_equal(_np(p.grad), eager_grads[k], err_msg=k)
