@@ -285,7 +285,7 @@ class Sign(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0.0
+        return ctx.xp.zeros_like(grad)
 
 
 class Sin(Function):
@@ -498,7 +498,7 @@ class Floor(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0.0
+        return ctx.xp.zeros_like(grad)
 
 
 class Ceil(Floor):
