@@ -14,8 +14,8 @@ from opdb import OPS, call_args
 
 import minigrad
 from minigrad import Tensor, lazy, nn
-from minigrad.nn import functional as F
 from minigrad.autograd.function import _hooks
+from minigrad.nn import functional as F
 
 
 def _np(t):
