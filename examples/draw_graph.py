@@ -59,7 +59,7 @@ def main():
     loss = F.cross_entropy(model(xb), yb)
     params = dict(model.named_parameters())
     pictures += [("mlp_graph", loss, {"params": params}),
-                 ("mlp_graph_collapsed", loss, {"params": params, "collapse": True})]
+                 ("mlp_graph_collapsed", loss, {"params": model, "collapse": True})]
 
     written = []
     for i, (name, root, kw) in enumerate(tqdm(pictures + [("neuron_after_backward", y, {"params": names})],

@@ -183,3 +183,12 @@ def test_import_minigrad_viz_imports_no_graphviz():
     code = "import minigrad, minigrad.viz, minigrad.onnx, sys; print('graphviz' in sys.modules, 'onnx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_collapse_with_the_module_names_layer_classes():
+    minigrad.manual_seed(0)
+    model = nn.Sequential(_Manual(3, 4), nn.Tanh(), _Manual(4, 2))
+    out = model(Tensor(shape=(5, 3), name="x", requires_grad=False))
+    nodes, _ = parse(viz.to_dot(out, params=model, collapse=True))
+    assert "0: _Manual\n[Permute, MatMul, Add]\nout (5, 4) float32" in nodes.values()
+    assert "2: _Manual\n[Permute, MatMul, Add]\nout (5, 2) float32" in nodes.values()

@@ -143,8 +143,8 @@ def to_dot(root, params=None, max_nodes=300, collapse=False, rankdir="LR"):
 
     Args:
         root: a `Tensor` or a scalar `Value` (or a list of them).
-        params: optional names for leaves: `dict(model.named_parameters())` (a Module's parameters) or any
-            {name: tensor/Value}; shown in the leaf's label.
+        params: optional names for leaves: a Module (its parameters and buffers; collapsed boxes then also show
+            each layer's class), `dict(model.named_parameters())`, or any {name: tensor/Value}.
         max_nodes: draw at most this many nodes, nearest to the root first; the rest are summarised in one node
             "... N more nodes". None draws everything.
         collapse: with `params` from a module, draw each module's ops as one box named after it (True: the full
@@ -159,6 +159,13 @@ def to_dot(root, params=None, max_nodes=300, collapse=False, rankdir="LR"):
     digraph minigrad {
     """
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
+    kinds = {}
+    if hasattr(params, "named_parameters"):  # a Module: its parameters and buffers, and its layers' class names
+        module = params
+        params = dict(module.named_parameters())
+        params.update(dict(module.named_buffers()) if hasattr(module, "named_buffers") else {})
+        if hasattr(module, "named_modules"):
+            kinds = {name: type(m).__name__ for name, m in module.named_modules()}
     params = dict(params or {})
     if all(_is_value(r) for r in roots):
         g, label, op_label = _value_parts(roots, params, max_nodes)
@@ -206,7 +213,8 @@ def to_dot(root, params=None, max_nodes=300, collapse=False, rankdir="LR"):
         outs = [m for m in members if not _is_value(m) and id(m) in feeds_out]
         out_text = "".join(f"\nout {tuple(o.shape)} {o.dtype}" for o in outs[:2])
         ops_text = ", ".join(reversed(ops[:6])) + (", ..." if len(ops) > 6 else "")
-        lines.append(f'  {node_id(members[0])} [label="{_esc(mod)}\\n[{_esc(ops_text)}]{_esc(out_text)}", '
+        title = f"{mod}: {kinds[mod]}" if mod in kinds else mod
+        lines.append(f'  {node_id(members[0])} [label="{_esc(title)}\\n[{_esc(ops_text)}]{_esc(out_text)}", '
                      'shape=box3d, style=filled, fillcolor="#fff4dd"];')
     for obj in g.order:
         target = node_id(obj)
