@@ -8,8 +8,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run(script, *args):
-    out = subprocess.run([sys.executable, os.path.join(ROOT, "examples", script), *args], capture_output=True,
-                         text=True, timeout=300, env={**os.environ, "MPLBACKEND": "Agg"})
+    out = subprocess.run([sys.executable, os.path.join(ROOT, "examples", script), *args], check=False,
+                         capture_output=True, text=True, timeout=300, env={**os.environ, "MPLBACKEND": "Agg"})
     assert out.returncode == 0, out.stderr[-2000:]
     return out.stdout
 
