@@ -59,6 +59,11 @@ class _Builder:
         return self.op(op_type, [x], out, axes=list(axes), keepdims=int(bool(keepdims)))
 
 
+def _host(arr):
+    """A NumPy copy of an attr array (CuPy arrays have .get())."""
+    return arr.get() if hasattr(arr, "get") and not isinstance(arr, np.ndarray) else np.asarray(arr)
+
+
 def _np_dtype(t):
     return np.dtype(t.dtype)
 
@@ -88,7 +93,7 @@ def _cast(b, n, ins, a, t, dyn, out):
 
 
 def _where(b, n, ins, a, t, dyn, out):
-    cond = dyn.get(("cond", None)) or b.const(np.asarray(a["cond"], dtype=bool))
+    cond = dyn.get(("cond", None)) or b.const(_host(a["cond"]).astype(bool))
     return b.op("Where", [cond, n[0], n[1]], out)
 
 
@@ -184,7 +189,9 @@ def _getitem(b, n, ins, a, t, dyn, out):
     if not dyn:
         # any constant index (slices, ints, None, arrays, masks): gather from the flattened input by the flat
         # positions that NumPy's own indexing picks
-        src = np.arange(ins[0].data.size, dtype=np.int64).reshape(ins[0].shape)[index]
+        host = tuple(_host(i) if hasattr(i, "shape") else i for i in index) if type(index) is tuple else (
+            _host(index) if hasattr(index, "shape") else index)
+        src = np.arange(ins[0].data.size, dtype=np.int64).reshape(ins[0].shape)[host]
         flat = b.op("Reshape", [n[0], b.ints([-1])])
         return b.op("Gather", [flat, b.const(src)], out, axis=0)
     parts = index if type(index) is tuple else (index,)
@@ -370,7 +377,9 @@ def export(model, example_input, path, opset_version=DEFAULT_OPSET, input_names=
     examples = example_input if isinstance(example_input, (tuple, list)) else (example_input,)
     one_in = len(examples) == 1
     input_names = list(input_names or (["input"] if one_in else [f"input{i}" for i in range(len(examples))]))
-    phs = [lazy.fed_placeholder(np.asarray(x.data if isinstance(x, Tensor) else x), name)
+    first = next(iter(model.parameters()), None) if hasattr(model, "parameters") else None
+    device = None if first is None else first.device  # trace on the model's device
+    phs = [lazy.fed_placeholder(x.numpy() if isinstance(x, Tensor) else np.asarray(x), name, device)
            for x, name in zip(examples, input_names)]
     training = getattr(model, "training", None)
     if training:
@@ -396,7 +405,7 @@ def export(model, example_input, path, opset_version=DEFAULT_OPSET, input_names=
             continue
         node = lazy.graph_node(t)
         if node is None:
-            names[id(t)] = b.const(np.asarray(t.data), name=leaf_names.get(id(t)))
+            names[id(t)] = b.const(t.numpy(), name=leaf_names.get(id(t)))
             continue
         cls, parents, attrs = node
         dyn = {path: _view(b, names[id(src)], view) for path, src, view in lazy.dynamic_attrs(t)}
