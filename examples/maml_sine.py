@@ -12,7 +12,7 @@ gradient of the summed loss is every task's own gradient), and batched matmuls e
 The same program runs on PyTorch (`--lib torch`); `--compare-torch N` runs both for N meta-steps from the same
 initial weights and tasks and prints the largest differences (tests/test_maml_example.py checks them).
 
-    python examples/maml_sine.py                    # 3000 meta-steps, writes out/maml_sine.png
+    python examples/maml_sine.py                    # 10000 meta-steps, writes out/maml_sine.png
     python examples/maml_sine.py --steps 200        # short run
     python examples/maml_sine.py --compare-torch 5 --dtype float64
 """
@@ -170,7 +170,7 @@ def compare_with_torch(steps, dtype, seed=0, meta_batch=25):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--steps", type=int, default=3000, help="meta-training steps")
+    ap.add_argument("--steps", type=int, default=10000, help="meta-training steps")
     ap.add_argument("--meta-batch", type=int, default=25)
     ap.add_argument("--k", type=int, default=10, help="support points per task")
     ap.add_argument("--inner-lr", type=float, default=0.01)
