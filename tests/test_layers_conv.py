@@ -234,3 +234,13 @@ def test_tiled_maxpool_and_avgpool_second_order_match_torch():
     (tg * tg).sum().backward()
     (mgx * mgx).sum().backward()
     close("second-order", mx.grad, tx.grad, np.float64, scale=float(tx.grad.abs().max()))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_conv3d_and_1d_pools_match_torch(dtype):
+    check_module(torch.nn.Conv3d(2, 4, (2, 3, 2), stride=(1, 2, 1), padding=1, groups=2),
+                 nn.Conv3d(2, 4, (2, 3, 2), stride=(1, 2, 1), padding=1, groups=2),
+                 [rng.standard_normal((2, 2, 4, 5, 4))], dtype)
+    check_module(torch.nn.AvgPool1d(3, 2, padding=1, count_include_pad=False),
+                 nn.AvgPool1d(3, 2, padding=1, count_include_pad=False), [rng.standard_normal((2, 3, 9))], dtype)
+    check_module(torch.nn.AdaptiveAvgPool1d(4), nn.AdaptiveAvgPool1d(4), [rng.standard_normal((2, 3, 9))], dtype)
