@@ -533,8 +533,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         kpm = key_padding_mask.reshape((N, 1, 1, S))
         scores = _neg_inf_where(scores, kpm.data) if kpm.dtype == bool else scores + kpm
     attn = _softmax(scores, -1)
-    attn_dropped = _dropout(attn, dropout_p, training)
-    out = attn_dropped.matmul(v)  # (N, H, L, hd)
+    attn = _dropout(attn, dropout_p, training)  # matches torch: the returned weights are the dropped ones
+    out = attn.matmul(v)  # (N, H, L, hd)
     out = out.permute(2, 0, 1, 3).reshape((L, N, E_))
     out = _linear(out, out_proj_weight, out_proj_bias)
     weights = None
