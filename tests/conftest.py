@@ -2,6 +2,11 @@
 Pick one with HYPOTHESIS_PROFILE=thorough pytest ..."""
 import os
 
+# One BLAS/OpenMP thread per process: on CI's 2 cores, multithreaded BLAS in several processes (MPI jobs, examples)
+# oversubscribes the machine and slows the suite several-fold. Set before numpy or torch is imported by a test.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 from hypothesis import HealthCheck, settings
 
 _common = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,

@@ -188,10 +188,9 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
                 grads[key] = pg if prev is None else prev + pg
             elif fast and not p._hooks:
                 if p.grad is None:
-                    # pg may be the incoming grad passed through (Add) or a view: then it is not ours to keep
-                    p.grad = Tensor._wrap(pg.copy() if pg is g or pg.base is not None else pg, p._device)
+                    p.grad = Tensor._wrap(_owned(pg, pg is g, p), p._device)
                 else:
-                    p.grad.data = p.grad.data + pg
+                    _add_into_grad(p, pg)
             elif p._hooks and id(p) in hooked:
                 key = id(p)
                 entry = waiting.get(key)
@@ -229,14 +228,29 @@ def _xp_for(pg, xp, create_graph, p):
     return xp
 
 
+def _owned(g, shared, t):
+    """An array that the leaf `t` may keep as its .grad: a copy when g may live elsewhere too (an incoming grad
+    passed through, as Add does, or a view), and never a NumPy scalar."""
+    if shared or g.base is not None:
+        return t._device.xp.array(g, copy=True)
+    if not g.shape and type(g) is not t._device.xp.ndarray:
+        return t._device.xp.asarray(g)
+    return g
+
+
 def _accumulate(t, g, maybe_shared, create_graph, Tensor):
     if create_graph:
         t.grad = g if t.grad is None else t.grad + g
-        return
-    if t.grad is None:
-        t.grad = Tensor._wrap(g.copy() if maybe_shared else g, t._device)
+    elif t.grad is None:
+        t.grad = Tensor._wrap(_owned(g, maybe_shared, t), t._device)
     else:
-        t.grad.data = t.grad.data + g
+        _add_into_grad(t, g)
+
+
+def _add_into_grad(t, g):
+    # out of place: code that kept a reference to the previous .grad array (func transforms, users) keeps its value
+    total = t.grad.data + g
+    t.grad.data = total if total.shape else t._device.xp.asarray(total)
 
 
 def _run_tensor_hooks(t, g, create_graph, Tensor):

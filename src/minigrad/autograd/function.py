@@ -56,6 +56,13 @@ class Function:
         else:
             out = cls.forward(ctx, *[t.data for t in inputs], **attrs)
             record = True in [t.requires_grad for t in inputs]
+        if not out.shape and type(out) is not dev.xp.ndarray:
+            # NumPy ufuncs return scalars for 0-d input; a tensor always holds an array. A saved output must stay
+            # identical to the tensor's array, or create_graph would not recognise it (engine._graph_ctx).
+            arr = dev.xp.asarray(out)
+            if ctx.saved:
+                ctx.saved = tuple([arr if s is out else s for s in ctx.saved])
+            out = arr
         t = _new(Tensor)
         t.data = out
         t.grad = t.name = t._hooks = None
