@@ -6,7 +6,6 @@ first non-finite one raises, with the node's name (as torch: "Function 'LogBackw
 0th output.") and the forward traceback, its innermost user frame marked.
 """
 import functools
-import linecache
 import os
 import sys
 
@@ -53,12 +52,18 @@ def user_frame(stack):
     return stack[-1] if stack else None
 
 
+def _source(filename, lineno):
+    import linecache  # noqa: PLC0415 - only when an anomaly is reported; it pulls in tokenize at import
+
+    return linecache.getline(filename, lineno).strip()
+
+
 def format_stack(stack, limit=12):
     mark = user_frame(stack)
     lines = []
     for frame in stack[-limit:]:
         filename, lineno, func = frame
-        code = linecache.getline(filename, lineno).strip()
+        code = _source(filename, lineno)
         prefix = "-> " if frame is mark else "   "
         lines.append(f'{prefix}File "{filename}", line {lineno}, in {func}\n       {code}')
     return "\n".join(lines)
@@ -98,7 +103,7 @@ def _check(ctx, gs):
         where = ""
         if stack:
             filename, lineno, func = user_frame(stack)
-            code = linecache.getline(filename, lineno).strip()
+            code = _source(filename, lineno)
             where = (f"\nThe forward call that created it: File \"{filename}\", line {lineno}, in {func}: {code}"
                      f"\nTraceback of forward call that caused the error (-> marks your line):\n"
                      f"{format_stack(stack)}")
