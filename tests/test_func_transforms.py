@@ -165,3 +165,41 @@ def test_errors_name_the_problem():
         mf.grad(lambda t: t.sum())(minigrad.tensor([1, 2]))
     with pytest.raises(ValueError, match=r"vmap: Expected all tensors to have the same size in the mapped dimension"):
         mf.vmap(lambda a, b: a + b)(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 2.0, 3.0]))
+
+
+# ----------------------------------------------------------------------------------- torch.autograd.functional
+import torch.autograd.functional as taf  # noqa: E402
+
+from minigrad.autograd import functional as maf  # noqa: E402
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_autograd_functional_matches_torch(dtype):
+    fn, shapes = SCALAR_FNS["mlp"]
+    arrays = _inputs(shapes, dtype, 6)
+    rng = np.random.default_rng(7)
+    vs = [rng.standard_normal(a.shape).astype(dtype) for a in arrays]
+    m, t = tuple(_mg(arrays)), tuple(_th(arrays))
+    mv, tv = tuple(_mg(vs)), tuple(_th(vs))
+    for name in ("hvp", "vhp"):
+        (om, rm), (ot, rt) = getattr(maf, name)(fn, m, mv), getattr(taf, name)(fn, t, tv)
+        _close(om, ot, dtype)
+        _close(rm, rt, dtype)
+    _close(maf.hessian(fn, m), taf.hessian(fn, t), dtype)
+    vec, vshapes = VECTOR_FNS["tanh_matmul"]
+    arrays = _inputs(vshapes, dtype, 8)
+    m, t = tuple(_mg(arrays)), tuple(_th(arrays))
+    _close(maf.jacobian(vec, m), taf.jacobian(vec, t), dtype)
+    cot = rng.standard_normal(3).astype(dtype)
+    (om, rm), (ot, rt) = maf.vjp(vec, m, minigrad.tensor(cot)), taf.vjp(vec, t, torch.tensor(cot))
+    _close(rm, rt, dtype)
+    tang = tuple(rng.standard_normal(a.shape).astype(dtype) for a in arrays)
+    (om, rm), (ot, rt) = maf.jvp(vec, m, tuple(_mg(tang))), taf.jvp(vec, t, tuple(_th(tang)))
+    _close(rm, rt, dtype)
+    # a single tensor in: a single tensor out; create_graph keeps the result on the graph
+    x = minigrad.tensor(arrays[0], requires_grad=True)
+    _, h = maf.hvp(lambda a: (a.tanh() ** 2).sum(), x, minigrad.tensor(tang[0]), create_graph=True)
+    assert h.requires_grad and h.shape == x.shape
+    with pytest.raises(RuntimeError, match=r"vjp: The vector v can only be None if the user-provided function "
+                                           r"returns a single Tensor with a single element"):
+        maf.vjp(vec, m)

@@ -1,4 +1,5 @@
 """minigrad.autograd: Function for custom ops, grad modes, and the backward engine."""
+from . import functional
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .custom import Function, FunctionCtx, once_differentiable
 from .functional_api import grad
