@@ -203,3 +203,27 @@ def test_autograd_functional_matches_torch(dtype):
     with pytest.raises(RuntimeError, match=r"vjp: The vector v can only be None if the user-provided function "
                                            r"returns a single Tensor with a single element"):
         maf.vjp(vec, m)
+
+
+def test_functional_call_with_grad_matches_torch():
+    import minigrad.nn as mnn
+
+    torch.manual_seed(0)
+    tm = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1)).double()
+    mm = mnn.Sequential(mnn.Linear(3, 4), mnn.Tanh(), mnn.Linear(4, 1)).double()
+    mm.load_state_dict({k: minigrad.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((5, 3))
+
+    def loss_of(model, call):
+        return lambda p, inp: (call(model, p, (inp,)) ** 2).mean()
+
+    pm = {k: minigrad.tensor(v.numpy()) for k, v in mm.state_dict().items()}
+    pt = {k: v.detach().clone() for k, v in tm.state_dict().items()}
+    gm = mf.grad(loss_of(mm, mf.functional_call))(pm, minigrad.tensor(x))
+    gt = tf.grad(loss_of(tm, tf.functional_call))(pt, torch.tensor(x))
+    assert set(gm) == set(gt)
+    for k in gm:
+        np.testing.assert_allclose(gm[k].numpy(), gt[k].numpy(), rtol=1e-12, err_msg=k)
+    assert isinstance(mm[0].weight, mnn.Parameter) and mm[0].weight is not pm["0.weight"]  # own parameters back
+    with pytest.raises(AttributeError, match=r"functional_call: Linear has no parameter or buffer 'gamma'"):
+        mf.functional_call(mm, {"0.gamma": pm["0.weight"]}, (minigrad.tensor(x),))

@@ -18,7 +18,7 @@ from .autograd.functional_api import grad as _autograd_grad
 from .autograd.grad_mode import enable_grad
 from .ops import movement as M
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap", "functional_call"]
 
 
 # ----------------------------------------------------------------------------------- pytrees of tensors
@@ -419,3 +419,47 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
 def _take(a, dim, i):
     index = (slice(None),) * (dim % a.ndim) + (i,)
     return a[index]
+
+
+# ----------------------------------------------------------------------------------- modules as functions
+def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *, tie_weights=True, strict=False):
+    """Call `module(*args, **kwargs)` with some parameters and buffers replaced by the given tensors (by their
+    state_dict names), restoring the module's own afterwards. Matches torch.func.functional_call, so that
+    `grad(lambda p: loss(functional_call(model, p, (x,))))(params)` differentiates with respect to a dict.
+    """
+    dicts = parameter_and_buffer_dicts
+    if isinstance(dicts, (tuple, list)):
+        merged = {}
+        for d in dicts:
+            for k, v in d.items():
+                if k in merged:
+                    raise ValueError(f"functional_call: {k} appeared in multiple dictionaries; behavior of "
+                                     "functional_call is ambiguous")
+                merged[k] = v
+        dicts = merged
+    if strict:
+        known = {n for n, _ in module.named_parameters()} | {n for n, _ in module.named_buffers()}
+        missing, unexpected = sorted(known - set(dicts)), sorted(set(dicts) - known)
+        if missing or unexpected:
+            raise RuntimeError(f"functional_call: Error(s) in reparametrizing for {type(module).__name__}: missing "
+                               f"keys {missing}, unexpected keys {unexpected}")
+    saved = []
+    try:
+        for name, value in dicts.items():
+            owner, _, leaf = name.rpartition(".")
+            mod = module.get_submodule(owner) if owner else module
+            for registry in ("_parameters", "_buffers"):
+                reg = mod.__dict__[registry]
+                if leaf in reg:
+                    saved.append((reg, leaf, reg[leaf]))
+                    reg[leaf] = value
+                    break
+            else:
+                raise AttributeError(f"functional_call: {type(mod).__name__} has no parameter or buffer '{leaf}' "
+                                     f"(name '{name}')")
+        if not isinstance(args, tuple):
+            args = (args,)
+        return module(*args, **(kwargs or {}))
+    finally:
+        for reg, leaf, old in reversed(saved):
+            reg[leaf] = old
