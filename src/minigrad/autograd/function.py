@@ -45,7 +45,7 @@ class Function:
         dev = x._device
         ctx.xp = dev.xp
         n = len(inputs)
-        # arity special cases: apply() is the forward hot path (see benchmarks/bench_small_ops.py)
+        # arity special cases: apply() is the forward hot path (see benchmarks/bench_core.py)
         if n == 1:
             out = cls.forward(ctx, x.data, **attrs)
             record = x.requires_grad
