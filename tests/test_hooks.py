@@ -178,3 +178,24 @@ def test_full_backward_hook_when_no_input_requires_grad():
     ml(minigrad.tensor(np.ones((5, 3)))).sum().backward()
     assert rec == [((None,), (5, 2))]
     assert ml.weight.grad is not None
+
+
+def test_backward_hook_module_under_no_grad_and_create_graph():
+    ml, tl = _linear_pair(3)
+    calls = []
+    ml.register_full_backward_hook(lambda m, gi, go: calls.append(1))
+    tl.register_full_backward_hook(lambda m, gi, go: calls.append(1))
+    a = np.random.default_rng(3).standard_normal((4, 3))
+    with minigrad.no_grad():
+        assert not ml(minigrad.tensor(a, requires_grad=True)).requires_grad
+    # the packing of inputs is differentiable: double backward through a hooked module matches torch
+    res = []
+    for mod, x in ((ml, minigrad.tensor(a, requires_grad=True)), (tl, torch.tensor(a, requires_grad=True))):
+        y = mod(x)
+        (y.tanh() ** 2).sum().backward(create_graph=True)
+        gx = x.grad
+        x.grad = None
+        (gx ** 2).sum().backward()
+        res.append(x.grad.detach().numpy() if isinstance(x, torch.Tensor) else x.grad.numpy())
+    np.testing.assert_allclose(res[0], res[1], rtol=1e-10)
+    assert calls == [1, 1, 1, 1]  # as torch: each backward (first and double) reaches the module's inputs

@@ -56,9 +56,8 @@ def call_module(module, args, kwargs):
             result = hook(module, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
-    backward_hooks = module._backward_hooks
     state = None
-    if backward_hooks:
+    if module._backward_hooks and _grad_enabled():  # under no_grad there is no backward to hook
         args, state = _pack_inputs(module, args)
     try:
         out = module.forward(*args, **kwargs)
@@ -77,6 +76,12 @@ def call_module(module, args, kwargs):
     if state is not None:
         out = _hook_outputs(out, state)
     return out
+
+
+def _grad_enabled():
+    from .autograd.grad_mode import GradMode  # noqa: PLC0415
+
+    return GradMode.enabled
 
 
 def _run_forward_hook(hook, module, args, kwargs, out):
