@@ -3,6 +3,7 @@ import math
 
 from ..tensor import Tensor
 from .optimizer import Optimizer, _check, _lr_alias
+from .sgd import _scratch
 
 
 def _zeros_like(p):
@@ -75,13 +76,14 @@ class Adam(Optimizer):
                 m, v = state["exp_avg"].data, state["exp_avg_sq"].data
                 # in place, with torch's operation order (so float64 trajectories agree to the last bits):
                 # m + (1 - beta1) * (g - m), beta2 * v + ((1 - beta2) * g) * g, p + (-step_size * m) / denom
+                # the temporaries live in the optimizer's scratch buffers (no allocation per parameter and step)
+                tmp = _scratch(self, xp, m, 0)
                 if 1 - beta1 < 0.5:
-                    tmp = g - m
+                    xp.subtract(g, m, out=tmp)
                     tmp *= 1 - beta1
                     m += tmp
                 else:
                     _lerp_(m, g, 1 - beta1)
-                    tmp = xp.empty_like(m)
                 xp.multiply(g, 1 - beta2, out=tmp)
                 tmp *= g
                 v *= beta2
@@ -91,7 +93,7 @@ class Adam(Optimizer):
                     xp.maximum(vmax, v, out=vmax)
                     v = vmax
                 step_size = lr / (1 - beta1 ** step)
-                denom = xp.sqrt(v)
+                denom = xp.sqrt(v, out=_scratch(self, xp, v, 1))
                 denom /= math.sqrt(1 - beta2 ** step)
                 denom += eps
                 xp.multiply(m, -step_size, out=tmp)

