@@ -3,6 +3,8 @@ import numpy as np
 
 from . import dtypes
 
+_THRESHOLD, _EDGE = 1000, 3
+
 
 def _format_array(arr):
     if arr.dtype.kind == "f" and arr.size:
@@ -15,9 +17,24 @@ def _format_array(arr):
             kw = {"formatter": {"float_kind": lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)}}
         else:
             kw = {"precision": 4, "floatmode": "fixed"}
+    elif arr.dtype.kind == "b" and arr.size:
+        # matches torch: bools are padded to the widest value shown, so [True] has no leading space (NumPy pads
+        # every bool to the width of "False")
+        width = 4 if _shown(arr).all() else 5
+        kw = {"formatter": {"bool": lambda v: f"{v!s:>{width}}"}}
     else:
         kw = {}
-    return np.array2string(arr, separator=", ", prefix="tensor(", threshold=1000, edgeitems=3, **kw)
+    return np.array2string(arr, separator=", ", prefix="tensor(", threshold=_THRESHOLD, edgeitems=_EDGE, **kw)
+
+
+def _shown(arr):
+    """The elements a summarised print shows: the first and last _EDGE along each long axis."""
+    if arr.size <= _THRESHOLD:
+        return arr
+    for axis, n in enumerate(arr.shape):
+        if n > 2 * _EDGE:
+            arr = np.take(arr, np.r_[0:_EDGE, n - _EDGE:n], axis=axis)
+    return arr
 
 
 def tensor_repr(t):
