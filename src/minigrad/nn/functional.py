@@ -22,9 +22,13 @@ def linear(input, weight, bias=None):
     >>> linear(tensor([[1.0, 2.0]]), tensor([[1.0, 1.0]]), tensor([0.5]))
     tensor([[3.5000]])
     """
-    if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
+    xs, w = input.data.shape, weight.data
+    if not xs or xs[-1] != w.shape[-1]:
         raise RuntimeError(f"linear: input of shape {tuple(input.shape)} does not match weight of shape "
                            f"{tuple(weight.shape)} (expected input.shape[-1] == {weight.shape[-1]})")
+    dt = w.dtype
+    if input.data.dtype == dt and (bias is None or bias.data.dtype == dt):  # the common case, checked cheaply
+        return LI.Linear.apply(input, weight) if bias is None else LI.Linear.apply(input, weight, bias)
     if bias is None:
         return LI.Linear.apply(*_same_dtype(input, weight))
     return LI.Linear.apply(*_same_dtype(input, weight, bias))

@@ -45,22 +45,35 @@ class CrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, target, ignore_index, reduction, all_valid=False):
         xp = ctx.xp
-        shifted = x - x.max(axis=1, keepdims=True)
-        e = xp.exp(shifted)
-        s = e.sum(axis=1, keepdims=True)
-        n = x.shape[0]
+        n, c = x.shape
         rows = xp.arange(n)
         if all_valid:
-            safe, valid = target, None
-            nll = xp.log(s[:, 0]) - shifted[rows, target]
-            count = n
+            safe, valid, count = target, None, n
         else:
             valid = target != ignore_index
             safe = xp.where(valid, target, 0)
-            nll = xp.where(valid, xp.log(s[:, 0]) - shifted[rows, safe], 0).astype(x.dtype, copy=False)
             count = int(valid.sum())
-        e /= s  # the softmax, for a first-order backward
-        ctx.save_for_backward(x, e)
+        if c <= 64:
+            # measured (128 x 10 float32): a row max over a short contiguous axis takes ~10 us in NumPy, the same
+            # reductions over the first axis of a transposed copy ~2 us; so few classes work class-major
+            xt = xp.ascontiguousarray(x.T)
+            shifted = xt - xt.max(axis=0)
+            e = xp.exp(shifted)
+            s = e.sum(axis=0)
+            picked = shifted[safe, rows]
+            e /= s
+            p = e.T
+        else:
+            shifted = x - x.max(axis=1, keepdims=True)
+            e = xp.exp(shifted)
+            s = e.sum(axis=1)
+            picked = shifted[rows, safe]
+            e /= s[:, None]
+            p = e
+        nll = xp.log(s) - picked
+        if valid is not None:
+            nll = xp.where(valid, nll, 0).astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, p)  # p: the softmax, for a first-order backward
         ctx.plain_xp, ctx.rows, ctx.safe, ctx.valid, ctx.count, ctx.reduction = xp, rows, safe, valid, count, reduction
         if reduction == "none":
             return nll
@@ -75,7 +88,7 @@ class CrossEntropy(Function):
         xp = ctx.xp
         valid = ctx.valid
         if xp is ctx.plain_xp:  # first order: the softmax saved by forward
-            g = p.copy()
+            g = p.copy()  # C order, also when p is the transposed view
             g[ctx.rows, ctx.safe] -= 1
             if valid is not None:
                 g *= xp.expand_dims(valid, 1)
