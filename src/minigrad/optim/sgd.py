@@ -12,7 +12,7 @@ def _scratch(opt, xp, like, slot=0):
     bufs = opt.__dict__.get("_scratch_bufs")
     if bufs is None:
         bufs = opt._scratch_bufs = {}
-    key = (slot, like.dtype, id(xp))
+    key = (slot, like.dtype, id(type(like)))
     buf = bufs.get(key)
     n = like.size
     if buf is None or buf.size < n:
@@ -52,6 +52,9 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             wd, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
+            if momentum == 0 and wd == 0 and not maximize:
+                self._plain_step(group["params"], lr)
+                continue
             for p, g in self._params_with_grad(group):
                 if maximize:
                     g = -g
@@ -67,13 +70,32 @@ class SGD(Optimizer):
                         b *= momentum
                         b += (1 - dampening) * g
                     g = g + momentum * buf.data if nesterov else buf.data
-                pd = p.data
-                if g.dtype == pd.dtype and g.shape == pd.shape:
-                    xp = p._device.xp
-                    tmp = _scratch(self, xp, g)
-                    xp.multiply(g, lr, out=tmp)  # the same rounding as lr * g, without a fresh temporary
-                    pd -= tmp
-                else:
-                    p.data -= lr * g
+                p.data -= lr * g
                 p._version += 1
         return loss
+
+    def _plain_step(self, params, lr):
+        # p -= lr * g with the product in a reused scratch buffer: the same rounding as `p.data -= lr * g`, no
+        # temporary per parameter; the loop is inlined because at small sizes its Python cost is the step's cost
+        bufs = self.__dict__.get("_scratch_bufs")
+        if bufs is None:
+            bufs = self._scratch_bufs = {}
+        for p in params:
+            gt = p.grad
+            if gt is None:
+                continue
+            g, pd = gt.data, p.data
+            n = g.size
+            if n < 16384 or g.dtype != pd.dtype or g.shape != pd.shape:
+                pd -= lr * g  # small: a fresh temporary costs less than slicing a view of the buffer
+                # (a different dtype or shape: the plain expression's promotion and broadcasting)
+            else:
+                key = (0, g.dtype, id(type(g)))
+                buf = bufs.get(key)
+                if buf is None or buf.size < n:
+                    buf = _scratch(self, p._device.xp, g)
+                else:
+                    buf = buf[:n].reshape(g.shape)
+                p._device.xp.multiply(g, lr, out=buf)
+                pd -= buf
+            p._version += 1
