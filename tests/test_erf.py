@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as TF
 
 import minigrad
-import minigrad.nn as nn
+from minigrad import nn
 import minigrad.nn.functional as F
 from minigrad.backend import CPU
 
