@@ -8,7 +8,7 @@ faster than PyTorch. Run: python benchmarks/bench_mlp_train.py [--profile]
 Each step takes the next of POOL batches, and Adam runs at torch's default lr=1e-3: measured, Adam at lr=0.01 on one
 fixed batch memorises it within ~50 steps, its logits reach -290, the softmax and the backward's matrices fill with
 float32 subnormals, and every implementation's step slows 2-3x on the CPU's subnormal path, so the timing measured
-the CPU's subnormal handling rather than the library (see docs/perf.md).
+the CPU's subnormal handling rather than the library (see docs/perf_mlp.md).
 """
 # ruff: noqa: I001 - common must be imported before NumPy: it pins BLAS to one thread
 import sys
