@@ -105,3 +105,9 @@ def test_exact_gelu_matches_torch(dtype, tol, how):
     assert y.dtype == t.dtype and t.grad.dtype == t.dtype
     np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=tol, atol=tol)
     np.testing.assert_allclose(t.grad.numpy(), tt.grad.numpy(), rtol=tol, atol=tol)
+
+
+def test_erf_non_contiguous_input():
+    x = np.random.default_rng(3).standard_normal((5, 7, 3)) * 3
+    for a in (x.transpose(2, 0, 1), x[:, ::2], x.astype(np.float32).T):
+        np.testing.assert_array_equal(erf(a), erf(np.ascontiguousarray(a)))
