@@ -3,6 +3,7 @@
 Each row is timed in the same run against PyTorch and, where it makes sense, a handwritten-NumPy floor, one thread.
 Run: python benchmarks/bench_core.py
 """
+import os
 import subprocess
 import sys
 
@@ -15,10 +16,16 @@ import minigrad as mg  # noqa: E402
 
 
 def import_times():
+    # as a user runs it: bytecode caching on (this machine's shell sets PYTHONDONTWRITEBYTECODE, which would time
+    # compiling minigrad's sources while NumPy's installed .pyc files load), after one warm-up import
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
     def cost(stmt):
         code = f"import time; t=time.perf_counter(); {stmt}; print(time.perf_counter()-t)"
-        return min(float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                        check=True).stdout) for _ in range(7))
+        run = [sys.executable, "-c", code]
+        subprocess.run(run, capture_output=True, check=True, env=env)
+        return min(float(subprocess.run(run, capture_output=True, text=True, check=True, env=env).stdout)
+                   for _ in range(7))
 
     times = {"import numpy": cost("import numpy"), "import minigrad": cost("import minigrad"),
              "import torch": cost("import torch")}

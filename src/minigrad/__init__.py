@@ -16,7 +16,6 @@ from . import functions
 from .functions import *  # noqa: F403 - torch-style top-level functions (cat, where, exp, ...)
 
 __version__ = "0.1.0"
-from .scalar import Value
 
 # Subpackages load on first attribute access (minigrad.nn, minigrad.optim, ...), which keeps `import minigrad`
 # close to `import numpy` (tests/test_package.py guards it) while seed 000's `minigrad.optim.Adam` still works.
@@ -29,6 +28,10 @@ def __getattr__(name):
         import importlib  # noqa: PLC0415
 
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "Value":
+        from .scalar import Value  # noqa: PLC0415
+
+        return Value
     if name in ("save", "load"):
         from . import serialization  # noqa: PLC0415
 

@@ -67,6 +67,7 @@ class ArrayNamespace:
         once at the end.
         """
         m = self._module
+        T = _CODY or _CODY.update(_cody_tables()) or _CODY
         x = m.asarray(x)
         wide = (x if x.dtype == m.float64 else x.astype(m.float64)).reshape(-1)
         ax = m.abs(wide)
@@ -78,18 +79,18 @@ class ArrayNamespace:
         xs = wide[small]
         t = xs * xs
         # x + x (R - 1) rounds once at the end; R(0) - 1 and R - R(0) are small, so their rounding barely counts
-        c = _horner(_ERF_SMALL_E, t) / _horner(_ERF_SMALL_DEN, t)
+        c = _horner(T["small_e"], t) / _horner(T["small_den"], t)
         c *= t
-        c += _ERF_SMALL_K1
+        c += T["small_k1"]
         c *= xs
         c += xs
         out[small] = c
         y = ax[mid]
-        out[mid] = _one_minus_erfc(m, y, _horner(_ERFC_MID_NUM, y) / _horner(_ERFC_MID_DEN, y))
+        out[mid] = _one_minus_erfc(m, y, _horner(T["mid_num"], y) / _horner(T["mid_den"], y))
         # erfc(6) < 2e-17 rounds erf to 1 already; the cap keeps inf out of the exp split below
         y = m.minimum(ax[large], 8.0)
         z = 1.0 / (y * y)
-        r = _horner(_ERFC_BIG_NUM, z) / _horner(_ERFC_BIG_DEN, z)
+        r = _horner(T["big_num"], z) / _horner(T["big_den"], z)
         r *= z
         out[large] = _one_minus_erfc(m, y, (0.5641895835477563 - r) / y)
         out = m.copysign(out, wide).reshape(x.shape)
@@ -154,10 +155,7 @@ def _cody_tables():
     return {name: (float(v) if isinstance(v, Fraction) else tuple(float(c) for c in v)) for name, v in tables.items()}
 
 
-_CODY = _cody_tables()
-_ERF_SMALL_E, _ERF_SMALL_DEN, _ERF_SMALL_K1 = _CODY["small_e"], _CODY["small_den"], _CODY["small_k1"]
-_ERFC_MID_NUM, _ERFC_MID_DEN = _CODY["mid_num"], _CODY["mid_den"]
-_ERFC_BIG_NUM, _ERFC_BIG_DEN = _CODY["big_num"], _CODY["big_den"]
+_CODY = {}  # filled on the first erf call: building the tables in exact arithmetic costs ~5 ms at import
 
 
 def _is_basic(index):
