@@ -9,6 +9,14 @@ def _expand_back(xp, grad, shape, axis, keepdims):
     return grad
 
 
+def _reduce_saving(ctx, name, a, axis, keepdims):
+    """Run the reduction `xp.<name>` and save its input and output, which max, min and prod backwards need."""
+    out = getattr(ctx.xp, name)(a, axis=axis, keepdims=keepdims)
+    ctx.save_for_backward(a, out)
+    ctx.axis, ctx.keepdims = axis, keepdims
+    return out
+
+
 class Sum(Function):
     @staticmethod
     def forward(ctx, a, axis, keepdims=False):
@@ -28,10 +36,7 @@ class Amax(Function):
 
     @staticmethod
     def forward(ctx, a, axis, keepdims=False):
-        out = ctx.xp.max(a, axis=axis, keepdims=keepdims)
-        ctx.save_for_backward(a, out)
-        ctx.axis, ctx.keepdims = axis, keepdims
-        return out
+        return _reduce_saving(ctx, "max", a, axis, keepdims)
 
     @staticmethod
     def backward(ctx, grad):
@@ -47,10 +52,7 @@ class Amax(Function):
 class Amin(Amax):
     @staticmethod
     def forward(ctx, a, axis, keepdims=False):
-        out = ctx.xp.min(a, axis=axis, keepdims=keepdims)
-        ctx.save_for_backward(a, out)
-        ctx.axis, ctx.keepdims = axis, keepdims
-        return out
+        return _reduce_saving(ctx, "min", a, axis, keepdims)
 
 
 class Prod(Function):
@@ -59,10 +61,7 @@ class Prod(Function):
 
     @staticmethod
     def forward(ctx, a, axis, keepdims=False):
-        out = ctx.xp.prod(a, axis=axis, keepdims=keepdims)
-        ctx.save_for_backward(a, out)
-        ctx.axis, ctx.keepdims = axis, keepdims
-        return out
+        return _reduce_saving(ctx, "prod", a, axis, keepdims)
 
     @staticmethod
     def backward(ctx, grad):
