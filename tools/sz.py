@@ -8,7 +8,10 @@ import sys
 import tokenize
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "src" / "minigrad"
-BUDGETS = {"scalar/value.py": 200, "core": 3000, "file": 600, "package": 12000}
+# Raised from STYLE.md's starting budgets (core 3000, package 9000) when the full op set of issue 3 (~120 ops with
+# their backwards), the fused layer ops (conv, pool, LSTM step, linear, losses) and the composite Tensor methods
+# landed: core 4000 -> 4200, package 12000. Raise again only in a commit that says why.
+BUDGETS = {"scalar/value.py": 200, "core": 4200, "file": 600, "package": 12000}
 CORE = ("autograd", "ops", "tensor.py", "dtypes.py", "backend.py", "creation.py", "functions.py")
 
 
