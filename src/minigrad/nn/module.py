@@ -568,7 +568,37 @@ def _index(idx, n, what):
     return idx % n
 
 
-class Sequential(Module):
+class _ModuleSequence:
+    """What Sequential and ModuleList share: submodules registered under "0", "1", ... in order."""
+
+    def _renumber(self, mods):
+        self._modules.clear()
+        for i, m in enumerate(mods):
+            self.add_module(str(i), m)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index, module):
+        mods = list(self._modules.values())
+        mods.insert(index, module)
+        self._renumber(mods)
+        return self
+
+
+class Sequential(_ModuleSequence, Module):
     """Modules called in order, each on the previous one's output. Matches torch.nn.Sequential: positional modules
     get keys "0", "1", ...; an OrderedDict gives names.
 
@@ -605,31 +635,9 @@ class Sequential(Module):
         for k in (keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), "Sequential")]]):
             del self._modules[k]
 
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for m in modules:
-            self.append(m)
-        return self
-
-    def insert(self, index, module):
-        mods = list(self._modules.values())
-        mods.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(mods):
-            self.add_module(str(i), m)
-        return self
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence, Module):
     """A list of registered modules (parameters visible to parameters() and state_dict()). Matches
     torch.nn.ModuleList."""
 
@@ -637,11 +645,6 @@ class ModuleList(Module):
         super().__init__()
         if modules is not None:
             self.extend(modules)
-
-    def _renumber(self, mods):
-        self._modules.clear()
-        for i, m in enumerate(mods):
-            self.add_module(str(i), m)
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
@@ -659,31 +662,11 @@ class ModuleList(Module):
             del mods[_index(idx, len(mods), "ModuleList")]
         self._renumber(mods)
 
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def __iadd__(self, modules):
         return self.extend(modules)
 
     def __add__(self, other):
         return ModuleList(list(self) + list(other))
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for m in modules:
-            self.append(m)
-        return self
-
-    def insert(self, index, module):
-        mods = list(self._modules.values())
-        mods.insert(index, module)
-        self._renumber(mods)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward(); iterate over it and call each module")
