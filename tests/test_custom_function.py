@@ -219,3 +219,36 @@ def test_saved_tensors_freed_after_backward():
     np.testing.assert_allclose(x.grad.numpy(), 2 * 2.0 / (1 + np.exp(-np.array([1.0, 2.0]))), rtol=1e-6)
     with pytest.raises(RuntimeError, match=r"backward through the graph a second time"):
         y.sum().backward()
+
+
+def test_once_differentiable_refuses_a_second_derivative_like_torch():
+    def define(lib, base, once):
+        class Cube(base):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            @once
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return g * 3 * x ** 2
+
+        return Cube
+
+    import torch.autograd.function as taf
+
+    TCube = define(torch, torch.autograd.Function, taf.once_differentiable)
+    MCube = define(minigrad, minigrad.autograd.Function, minigrad.autograd.once_differentiable)
+    xt = torch.tensor([1.5, -2.0], dtype=torch.float64, requires_grad=True)
+    xm = minigrad.tensor([1.5, -2.0], dtype=minigrad.float64, requires_grad=True)
+    # the upstream gradient of Cube's output is x itself, so the second derivative has to pass through backward
+    (gt,) = torch.autograd.grad((TCube.apply(xt) * xt).sum(), xt, create_graph=True)
+    (gm,) = minigrad.autograd.grad((MCube.apply(xm) * xm).sum(), xm, create_graph=True)
+    np.testing.assert_allclose(gm.numpy(), gt.detach().numpy(), rtol=1e-12)  # the first derivative is fine
+    with pytest.raises(RuntimeError, match="differentiate twice"):
+        gt.sum().backward()
+    with pytest.raises(RuntimeError, match="trying to differentiate twice a function that was marked with "
+                                           "@once_differentiable"):
+        gm.sum().backward()

@@ -182,10 +182,22 @@ class Function:
         return outs[0] if single else outs
 
 
+class _OnceDifferentiated(_function.Function):
+    """Marks a gradient computed by a @once_differentiable backward under create_graph: it carries the value, is
+    connected to the incoming gradients, and refuses to be differentiated again (as torch does)."""
+
+    @staticmethod
+    def forward(ctx, value, *grads):
+        return value
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
+
+
 def once_differentiable(backward):
-    """Decorator for a backward that is not itself differentiable: under create_graph it runs without recording,
-    so its gradients are constants to a second differentiation. NOTE: torch raises on that second differentiation
-    instead; here the second derivative through it is silently zero."""
+    """Decorator for a backward that is not itself differentiable. It runs without recording; under create_graph
+    its gradients are marked so that differentiating through them again raises, as in torch."""
     import functools  # noqa: PLC0415
 
     @functools.wraps(backward)
@@ -196,6 +208,13 @@ def once_differentiable(backward):
             result = backward(ctx, *grads)
         finally:
             GradMode.enabled = with_grad
-        return result
+        live = [g for g in grads if isinstance(g, _function.Tensor) and g.requires_grad]
+        if not (with_grad and live):
+            return result
+
+        def mark(r):
+            return _OnceDifferentiated.apply(r.detach(), *live) if isinstance(r, _function.Tensor) else r
+
+        return tuple(mark(r) for r in result) if isinstance(result, tuple) else mark(result)
 
     return wrapper
