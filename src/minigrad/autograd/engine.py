@@ -6,7 +6,6 @@ a namespace of recorded ops (see function.py), so the gradients are themselves d
 import gc
 
 from . import function as _function
-from .function import Function
 
 _new = object.__new__
 
@@ -95,10 +94,6 @@ def _graph_ctx(ctx, out):
     return gctx
 
 
-class _Freed:
-    """Marks a node whose saved arrays were released by a backward without retain_graph."""
-
-
 def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=None, allow_unused=False):
     """Backpropagate from `roots` with upstream gradients `seeds` (arrays, or Tensors when create_graph).
 
@@ -181,7 +176,7 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
                 continue
             pdata = p.data
             if pg.shape != pdata.shape or (pg.dtype is not pdata.dtype and pg.dtype != pdata.dtype):
-                pg = unbroadcast(_xp_for(pg, ctx.xp, create_graph, p), pg, pdata.shape, pdata.dtype)
+                pg = unbroadcast(bctx.xp, pg, pdata.shape, pdata.dtype)  # bctx.xp records under create_graph
             if p._ctx is not None:
                 key = id(p)
                 prev = grads.get(key)
@@ -220,14 +215,6 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
     return None
 
 
-def _xp_for(pg, xp, create_graph, p):
-    if create_graph:
-        from ..ops.graph_namespace import namespace_for  # noqa: PLC0415
-
-        return namespace_for(p._device)
-    return xp
-
-
 def _owned(g, shared, t):
     """An array that the leaf `t` may keep as its .grad: a copy when g may live elsewhere too (an incoming grad
     passed through, as Add does, or a view), and never a NumPy scalar."""
@@ -262,4 +249,4 @@ def _run_tensor_hooks(t, g, create_graph, Tensor):
     return gt if create_graph else gt.data
 
 
-__all__ = ["Function", "run_backward", "toposort", "unbroadcast"]
+__all__ = ["run_backward", "toposort", "unbroadcast"]

@@ -2,7 +2,7 @@
 from ..autograd.function import Function
 
 
-def _expand_back(xp, grad, shape, axis, keepdims):
+def _expand_back(xp, grad, axis, keepdims):
     """Re-insert reduced axes so that grad broadcasts against the input again."""
     if not keepdims and axis:
         grad = xp.expand_dims(grad, axis)
@@ -42,8 +42,8 @@ class Amax(Function):
     def backward(ctx, grad):
         xp = ctx.xp
         a, out = ctx.saved
-        out = _expand_back(xp, out, a.shape, ctx.axis, ctx.keepdims)
-        grad = _expand_back(xp, grad, a.shape, ctx.axis, ctx.keepdims)
+        out = _expand_back(xp, out, ctx.axis, ctx.keepdims)
+        grad = _expand_back(xp, grad, ctx.axis, ctx.keepdims)
         mask = a == out
         count = xp.sum(xp.astype(mask, a.dtype), axis=ctx.axis, keepdims=True)
         return xp.where(mask, grad / count, 0)
@@ -67,10 +67,10 @@ class Prod(Function):
     def backward(ctx, grad):
         xp = ctx.xp
         a, out = ctx.saved
-        grad = _expand_back(xp, grad, a.shape, ctx.axis, ctx.keepdims)
+        grad = _expand_back(xp, grad, ctx.axis, ctx.keepdims)
         zero = a == 0
         if not xp.any(zero):
-            return grad * _expand_back(xp, out, a.shape, ctx.axis, ctx.keepdims) / a
+            return grad * _expand_back(xp, out, ctx.axis, ctx.keepdims) / a
         nonzero = xp.where(zero, 1.0, a)
         others = xp.prod(nonzero, axis=ctx.axis, keepdims=True)
         nzeros = xp.sum(xp.astype(zero, a.dtype), axis=ctx.axis, keepdims=True)
@@ -98,8 +98,8 @@ class LogSumExp(Function):
     def backward(ctx, grad):
         xp = ctx.xp
         a, out = ctx.saved
-        grad = _expand_back(xp, grad, a.shape, ctx.axis, ctx.keepdims)
-        out = _expand_back(xp, out, a.shape, ctx.axis, ctx.keepdims)
+        grad = _expand_back(xp, grad, ctx.axis, ctx.keepdims)
+        out = _expand_back(xp, out, ctx.axis, ctx.keepdims)
         return grad * xp.exp(a - out)
 
 
