@@ -10,33 +10,33 @@ from . import function as _function
 _new = object.__new__
 
 
-def toposort(roots, hooked_leaves=None):
-    """Non-leaf tensors reachable from `roots` through tensors that require grad, parents before children.
-
-    Iterative depth-first search, so a 100,000-op chain needs no recursion. Leaves are not listed: the engine
-    accumulates into them as their gradients arrive. If `hooked_leaves` is a dict, it receives, for each leaf with
-    hooks, the number of edges into it, so that its hooks can run once on the summed gradient (as torch's do).
-    """
-    order, visited = [], set()
+def count_dependencies(roots, hooked_leaves):
+    """For each node (Function) reachable from `roots` through tensors that require grad, the number of edges
+    from other reachable nodes into it: a node may run once that many gradients have arrived (Kahn's algorithm, as
+    torch's engine does). Iterative, so a 100,000-op chain needs no recursion. Leaves are not counted, except that
+    `hooked_leaves` receives the number of edges into each leaf with hooks, so that its hooks can run once on the
+    summed gradient (as torch's do)."""
+    deps = {}
+    stack = []
     for root in roots:
-        if root._ctx is None or id(root) in visited:
-            continue
-        visited.add(id(root))
-        stack = [(root, iter(root._ctx.parents))]
-        while stack:
-            t, parents = stack[-1]
-            for p in parents:
-                if p._ctx is None:
-                    if p._hooks and hooked_leaves is not None:
-                        hooked_leaves[id(p)] = hooked_leaves.get(id(p), 0) + 1
-                elif id(p) not in visited and p.requires_grad:
-                    visited.add(id(p))
-                    stack.append((p, iter(p._ctx.parents)))
-                    break
-            else:
-                stack.pop()
-                order.append(t)
-    return order
+        ctx = root._ctx
+        if ctx is not None and ctx not in deps:
+            deps[ctx] = 0
+            stack.append(ctx)
+    while stack:
+        for p in stack.pop().parents:
+            pc = p._ctx
+            if pc is None:
+                if p._hooks:
+                    hooked_leaves[id(p)] = hooked_leaves.get(id(p), 0) + 1
+            elif p.requires_grad:
+                n = deps.get(pc)
+                if n is None:
+                    deps[pc] = 1
+                    stack.append(pc)
+                else:
+                    deps[pc] = n + 1
+    return deps
 
 
 def unbroadcast(xp, grad, shape, dtype):
@@ -113,7 +113,6 @@ def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=No
 
 def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused):
     Tensor = _function.Tensor
-    grads = {}
     wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
     results = [None] * (0 if inputs is None else len(inputs))
 
@@ -129,22 +128,41 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
         else:
             _accumulate(t, g, shared, create_graph, Tensor)
 
+    grads = {}  # node (Function) -> the sum of the gradients that reached its output so far
     for r, s in zip(roots, seeds):
-        if r._ctx is None:
+        ctx = r._ctx
+        if ctx is None:
             deliver(r, s, True)
         else:
-            grads[id(r)] = s if id(r) not in grads else grads[id(r)] + s
+            prev = grads.get(ctx)
+            grads[ctx] = s if prev is None else prev + s
 
     fast = wanted is None and not create_graph
     hooks = _function._hooks
     hooked = {}
     waiting = {}  # leaf id -> [leaf, summed grad] for hooked leaves still expecting gradients
-    order = toposort(roots, hooked)
-    for t in reversed(order):
-        g = grads.pop(id(t), None)
-        if g is None:
-            continue
+    deps = count_dependencies(roots, hooked)
+    # a node runs once every edge into it has delivered (or declined to deliver) its gradient
+    ready = []
+    for r in roots:
+        ctx = r._ctx
+        if ctx is not None and deps[ctx] == 0:
+            deps[ctx] = -1  # a root listed twice starts once
+            ready.append(r)
+    while ready:
+        t = ready.pop()
         ctx = t._ctx
+        parents = ctx.parents
+        g = grads.pop(ctx, None)
+        if g is None:  # nothing flowed here (an input without a gradient): release the parents all the same
+            for p in parents:
+                pc = p._ctx
+                if pc is not None and p.requires_grad:
+                    n = deps[pc] - 1
+                    deps[pc] = n
+                    if not n:
+                        ready.append(p)
+            continue
         if t._hooks or t._retains_grad or wanted is not None and id(t) in wanted:
             if t._hooks:
                 g = _run_tensor_hooks(t, g, create_graph, Tensor)
@@ -158,7 +176,6 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
                 f"backward: trying to backward through the graph a second time: the saved arrays of {ctx.name()} "
                 f"(output shape {tuple(t.shape)}) were freed by the first backward. Pass retain_graph=True to the "
                 f"first backward() if you need to backward twice")
-        parents = ctx.parents
         for p, v in zip(parents, ctx.versions):
             if p._version != v:
                 _check_versions(ctx, t)
@@ -172,33 +189,39 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
         if len(gs) != len(parents):
             raise RuntimeError(f"{ctx.name()} returned {len(gs)} gradients for {len(parents)} inputs")
         for p, pg in zip(parents, gs):
-            if pg is None or not p.requires_grad:
+            if not p.requires_grad:
                 continue
-            pdata = p.data
-            if pg.shape != pdata.shape or (pg.dtype is not pdata.dtype and pg.dtype != pdata.dtype):
-                pg = unbroadcast(bctx.xp, pg, pdata.shape, pdata.dtype)  # bctx.xp records under create_graph
-            if p._ctx is not None:
-                key = id(p)
-                prev = grads.get(key)
-                grads[key] = pg if prev is None else prev + pg
-            elif fast and not p._hooks:
-                if p.grad is None:
-                    p.grad = Tensor._wrap(_owned(pg, pg is g, p), p._device)
+            pc = p._ctx
+            if pg is not None:
+                pdata = p.data
+                if pg.shape != pdata.shape or (pg.dtype is not pdata.dtype and pg.dtype != pdata.dtype):
+                    pg = unbroadcast(bctx.xp, pg, pdata.shape, pdata.dtype)  # bctx.xp records under create_graph
+                if pc is not None:
+                    prev = grads.get(pc)
+                    grads[pc] = pg if prev is None else prev + pg
+                elif fast and not p._hooks:
+                    if p.grad is None:
+                        p.grad = Tensor._wrap(_owned(pg, pg is g, p), p._device)
+                    else:
+                        _add_into_grad(p, pg)
+                elif p._hooks and id(p) in hooked:
+                    key = id(p)
+                    entry = waiting.get(key)
+                    if entry is None:
+                        entry = waiting[key] = [p, pg]
+                    else:
+                        entry[1] = entry[1] + pg
+                    hooked[key] -= 1
+                    if hooked[key] == 0:
+                        del waiting[key]
+                        deliver(p, entry[1], True)
                 else:
-                    _add_into_grad(p, pg)
-            elif p._hooks and id(p) in hooked:
-                key = id(p)
-                entry = waiting.get(key)
-                if entry is None:
-                    entry = waiting[key] = [p, pg]
-                else:
-                    entry[1] = entry[1] + pg
-                hooked[key] -= 1
-                if hooked[key] == 0:
-                    del waiting[key]
-                    deliver(p, entry[1], True)
-            else:
-                deliver(p, pg, create_graph or pg is g or pg.base is not None)
+                    deliver(p, pg, create_graph or pg is g or pg.base is not None)
+            if pc is not None:
+                n = deps[pc] - 1
+                deps[pc] = n
+                if not n:
+                    ready.append(p)
         if not retain_graph and saved:
             ctx.saved = None
     for p, summed in waiting.values():  # edges from nodes that received no gradient never arrived
@@ -249,4 +272,4 @@ def _run_tensor_hooks(t, g, create_graph, Tensor):
     return gt if create_graph else gt.data
 
 
-__all__ = ["run_backward", "toposort", "unbroadcast"]
+__all__ = ["count_dependencies", "run_backward", "unbroadcast"]
