@@ -304,7 +304,7 @@ ONNX_OPS = {
     "Linear": _linear, "Reshape": _reshape, "Expand": _expand, "Pad": _pad, "Flip": _flip, "GetItem": _getitem,
     "Permute": lambda b, n, ins, a, t, dyn, out: b.op("Transpose", n, out, perm=list(a["axes"])),
     "Cat": lambda b, n, ins, a, t, dyn, out: b.op("Concat", n, out, axis=int(a["axis"])),
-    "Sum": _reduce("ReduceSum"), "Amax": _reduce("ReduceMax"), "Amin": _reduce("ReduceMin"),
+    "Sum": _reduce("ReduceSum"), "Mean": _reduce("ReduceMean"), "Amax": _reduce("ReduceMax"), "Amin": _reduce("ReduceMin"),
     "Prod": _reduce("ReduceProd"), "LogSumExp": _reduce("ReduceLogSumExp"),
     "Softmax": _softmax("Softmax"), "LogSoftmax": _softmax("LogSoftmax"), "Cumsum": _cumsum,
     "Argmax": _arg("ArgMax"), "Argmin": _arg("ArgMin"), "All": _all_any("ReduceMin"), "Any": _all_any("ReduceMax"),

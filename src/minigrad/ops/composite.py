@@ -29,6 +29,8 @@ def _dims(dim, ndim, op):
     """Normalise torch's dim (None, int or sequence, negative allowed) to a sorted tuple of axes."""
     if dim is None:
         return tuple(range(ndim))
+    if type(dim) is int and -ndim <= dim < ndim:  # the common case, first
+        return (dim % ndim,)
     if isinstance(dim, _INTEGER):
         dim = (dim,)
     lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
@@ -129,7 +131,7 @@ def mean(self, dim=None, keepdim=False, dtype=None, axis=None, keepdims=None):
     if not n:
         # empty: nan, as torch; scaling before the sum keeps d(grad)/d(upstream grad) at 0 (torch's), not nan
         return (x * float("nan")).sum(axes, keep) + float("nan")
-    return x.sum(axes, keep) / n
+    return R.Mean.apply(x, axis=axes, keepdims=keep)
 
 
 def amax(self, dim=None, keepdim=False, axis=None):

@@ -31,6 +31,23 @@ class Sum(Function):
         return xp.broadcast_to(grad, shape)
 
 
+class Mean(Function):
+    """sum / n in one node, n the number of elements reduced (composite.mean routes empty reductions elsewhere)."""
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims=False):
+        ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
+        n = 1
+        for i in axis:
+            n *= a.shape[i]
+        ctx.n = n
+        return ctx.xp.sum(a, axis=axis, keepdims=keepdims) / n
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Sum.backward(ctx, grad / ctx.n)
+
+
 class Amax(Function):
     """max over axes; the gradient is shared evenly between tied maxima (as torch.amax)."""
 
@@ -103,13 +120,26 @@ class LogSumExp(Function):
         return grad * xp.exp(a - out)
 
 
+def _class_major(xp, a):
+    """The rows of `a`'s last axis as the columns of a C-contiguous (classes, rows) copy. Over many short rows
+    (10 classes, say) each reduction and broadcast then runs along whole rows instead of paying NumPy's per-row
+    cost (see backend.short_rows); the result is transposed back as a view."""
+    return xp.ascontiguousarray(a.reshape(-1, a.shape[-1]).T)
+
+
 class Softmax(Function):
     # fused: the shift by the max keeps exp finite at |x| = 1000
     @staticmethod
     def forward(ctx, a, axis):
         xp = ctx.xp
-        e = xp.exp(a - xp.max(a, axis=axis, keepdims=True)) if a.size else a
-        out = e / xp.sum(e, axis=axis, keepdims=True)
+        if xp.short_rows(a, axis):
+            t = _class_major(xp, a)
+            t = xp.exp(t - xp.max(t, axis=0))
+            t /= xp.sum(t, axis=0)
+            out = t.T.reshape(a.shape)
+        else:
+            e = xp.exp(a - xp.max(a, axis=axis, keepdims=True)) if a.size else a
+            out = e / xp.sum(e, axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
@@ -126,8 +156,14 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, a, axis):
         xp = ctx.xp
-        shifted = a - xp.max(a, axis=axis, keepdims=True) if a.size else a
-        out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+        if xp.short_rows(a, axis):
+            t = _class_major(xp, a)
+            t = t - xp.max(t, axis=0)
+            t -= xp.log(xp.sum(xp.exp(t), axis=0))
+            out = t.T.reshape(a.shape)
+        else:
+            shifted = a - xp.max(a, axis=axis, keepdims=True) if a.size else a
+            out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
