@@ -9,7 +9,7 @@ from . import dtypes
 from . import lazy as _lazy
 from . import numpy_protocol as _numpy_protocol
 from .autograd import function as _function
-from .autograd.engine import run_backward
+from .autograd.engine import backward_plain, run_backward
 from .autograd.grad_mode import GradMode
 from .backend import get_device
 from .numpy_protocol import to_array as _to_array
@@ -212,11 +212,11 @@ class Tensor:
             if GradMode.enabled:
                 GradMode.enabled = False
                 try:
-                    run_backward([self], [seed], retain_graph)
+                    backward_plain(self, seed, retain_graph)
                 finally:
                     GradMode.enabled = True
             else:
-                run_backward([self], [seed], retain_graph)
+                backward_plain(self, seed, retain_graph)
             return
         with_grad = GradMode.enabled
         GradMode.enabled = True
@@ -235,7 +235,10 @@ class Tensor:
     def _seed(self, gradient, op):
         """The upstream gradient as an array: ones when not given (seed 002's non-scalar rule)."""
         if gradient is None:
-            seed = self._device.xp.empty(self.data.shape, dtype=self.data.dtype)
+            data = self.data
+            if not data.shape:
+                return self._device.xp.asarray(1, dtype=data.dtype)
+            seed = self._device.xp.empty(data.shape, dtype=data.dtype)
             seed[...] = 1
             return seed
         g = gradient.data if isinstance(gradient, Tensor) else tensor(gradient, dtype=self.dtype,
