@@ -71,6 +71,8 @@ CASES = {
     "add": (lambda m, a, b: a + b, (X, _f32(4)), {}),
     "sub": (lambda m, a, b: a - b, (X, _f32(3, 1)), {}),
     "mul": (lambda m, a: a * 3.0, (X,), {}),
+    "mul_tensor": (lambda m, a, b: a * b, (X, _f32(4)), {}),
+    "scalar_arithmetic": (lambda m, a: (a + 1.5) / 4.0 - 2 * a * 0.5 + 3, (X,), {}),
     "div": (lambda m, a, b: a / b, (X, POS), {}),
     "pow": (lambda m, a, b: a ** b, (POS, X), {}),
     "pow_scalar": (lambda m, a: a ** 3, (X,), {}),

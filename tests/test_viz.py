@@ -97,13 +97,17 @@ def test_tensor_graph_shows_op_shape_dtype_and_parameter_names():
 
 def test_tensor_graph_eager_without_params():
     a = minigrad.tensor(np.ones((2, 3)), requires_grad=True)
-    y = (a * 2.0).exp()
+    y = (a * minigrad.tensor(2.0, dtype=minigrad.float64)).exp()
     nodes, edges = parse(viz.to_dot(y))
     mul = [k for k, v in nodes.items() if v.startswith("Mul") and v.endswith("(2, 3) float64")]
     exp = by_label(nodes, "Exp\n(2, 3) float64")
     leaf = by_label(nodes, "grad\n(2, 3) float64")
     const = by_label(nodes, "const\n() float64")
     assert len(mul) == 1 and edges == {(leaf, mul[0]), (const, mul[0]), (mul[0], exp)}
+    # a Python number is an attribute of its op, not a node
+    nodes, edges = parse(viz.to_dot((a * 2.0).exp()))
+    mul = by_label(nodes, "MulScalar\ns=2.0\n(2, 3) float64")
+    assert edges == {(by_label(nodes, "grad\n(2, 3) float64"), mul), (mul, by_label(nodes, "Exp\n(2, 3) float64"))}
 
 
 def test_node_limit_summarises_the_rest():

@@ -27,6 +27,13 @@ def _check_requires_grad(requires_grad, dtype, where):
         raise RuntimeError(f"{where}: only tensors of floating point dtype can require gradients, got dtype {dtype}")
 
 
+def _plain_scalar(t, other):
+    """Whether `t op other` is a floating tensor with a Python int or float, which cannot change its dtype (a
+    number never upcasts a tensor of its category or above, as in torch): the *Scalar ops take it as it is."""
+    tb = type(other)
+    return (tb is builtins.float or tb is builtins.int) and t.data.dtype.kind == "f"
+
+
 def _binary_operands(a, b):
     """Promote a Tensor and a Tensor, array or Python number to one dtype and device, as torch does."""
     if isinstance(b, Tensor):
@@ -327,16 +334,22 @@ class Tensor:
     # ----------------------------------------------------------------------------------- arithmetic
     # try/except costs nothing on success (3.11); on NumPy's broadcast ValueError it names the op and the shapes
     def __add__(self, other):
+        if _plain_scalar(self, other):
+            return E.AddScalar.apply(self, s=other)
         try:
             return E.Add.apply(*_binary_operands(self, other))
         except ValueError:
             _broadcast_error("add", self, other)
 
     def __radd__(self, other):
+        if _plain_scalar(self, other):
+            return E.AddScalar.apply(self, s=other)
         b, a = _binary_operands(self, other)
         return E.Add.apply(a, b)
 
     def __sub__(self, other):
+        if _plain_scalar(self, other):
+            return E.AddScalar.apply(self, s=other, sub=True)
         try:
             return E.Sub.apply(*_binary_operands(self, other))
         except ValueError:
@@ -347,16 +360,22 @@ class Tensor:
         return E.Sub.apply(a, b)
 
     def __mul__(self, other):
+        if _plain_scalar(self, other):
+            return E.MulScalar.apply(self, s=other)
         try:
             return E.Mul.apply(*_binary_operands(self, other))
         except ValueError:
             _broadcast_error("mul", self, other)
 
     def __rmul__(self, other):
+        if _plain_scalar(self, other):
+            return E.MulScalar.apply(self, s=other)
         b, a = _binary_operands(self, other)
         return E.Mul.apply(a, b)
 
     def __truediv__(self, other):
+        if _plain_scalar(self, other):
+            return E.DivScalar.apply(self, s=other)
         a, b = _binary_operands(self, other)
         if a.dtype.kind != "f":
             a, b = a.to(dtypes.get_default_dtype()), b.to(dtypes.get_default_dtype())

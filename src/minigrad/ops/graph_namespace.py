@@ -22,6 +22,7 @@ class GraphNamespace:
     def __init__(self, device):
         self.device = device
         self.raw = device.xp
+        self.float16, self.float32 = self.raw.float16, self.raw.float32  # dtypes, for backwards that cast
 
     def __getattr__(self, name):
         raise NotImplementedError(
