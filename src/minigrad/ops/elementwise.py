@@ -42,6 +42,8 @@ class AddScalar(Function):
     @staticmethod
     def forward(ctx, a, s, sub=False):
         ctx.sub = sub
+        if a.dtype.itemsize != 2:
+            return a - s if sub else a + s
         return _opmath(ctx.xp, a, lambda x: x - s if sub else x + s)
 
     @staticmethod
@@ -58,11 +60,15 @@ class MulScalar(Function):
     @staticmethod
     def forward(ctx, a, s):
         ctx.s = s
+        if a.dtype.itemsize != 2:
+            return a * s
         return _opmath(ctx.xp, a, lambda x: x * s)
 
     @staticmethod
     def backward(ctx, grad):
         s = ctx.s
+        if grad.dtype.itemsize != 2:
+            return grad * s
         return _opmath(ctx.xp, grad, lambda g: g * s)
 
     def name(self):
@@ -75,11 +81,15 @@ class DivScalar(Function):
     @staticmethod
     def forward(ctx, a, s):
         ctx.s = s
+        if a.dtype.itemsize != 2:
+            return a / s
         return _opmath(ctx.xp, a, lambda x: x / s)
 
     @staticmethod
     def backward(ctx, grad):
         s = ctx.s
+        if grad.dtype.itemsize != 2:
+            return grad / s
         return _opmath(ctx.xp, grad, lambda g: g / s)
 
     def name(self):
@@ -87,10 +97,9 @@ class DivScalar(Function):
 
 
 def _opmath(xp, a, fn):
-    """fn(a) with a Python number inside. float16 computes in float32 and rounds once, as torch's kernels do; NumPy
-    would round the number itself to float16 first (0.1 -> 0.0999755859375)."""
-    if a.dtype != xp.float16:
-        return fn(a)
+    """fn(a) for float16 a, with a Python number inside: computed in float32 and rounded once, as torch's kernels
+    do; NumPy would round the number itself to float16 first (0.1 -> 0.0999755859375). The callers test
+    itemsize == 2 first: these ops only see floating dtypes, and only float16 has two bytes."""
     return xp.astype(fn(xp.astype(a, xp.float32)), xp.float16)
 
 
