@@ -18,6 +18,7 @@ def a(*values, dtype=np.float64):
 CASES = [
     # kinks: torch's subgradient
     ("relu_at_0", lambda x: x.relu(), [a(-1.0, 0.0, 2.0)], None),
+    ("relu_nan_passes_grad", lambda x: x.relu(), [a(nan, -1.0, -0.0, 0.0, 2.0)], None),  # torch's threshold_backward
     ("abs_at_0", lambda x: x.abs(), [a(-1.0, 0.0, -0.0, 2.0)], None),
     ("leaky_relu_at_0", lambda x: x.leaky_relu(0.1), [a(-1.0, 0.0, 2.0)], lambda x: TF.leaky_relu(x, 0.1)),
     ("elu_at_0", lambda x: x.elu(2.0), [a(-1.0, 0.0, 2.0)], lambda x: TF.elu(x, 2.0)),

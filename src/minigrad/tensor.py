@@ -795,19 +795,18 @@ def matmul(a, b):
     if not isinstance(a, Tensor):
         a = tensor(a)
     a, b = _binary_operands(a, b)
-    if a.ndim == 0 or b.ndim == 0:
-        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes {tuple(a.shape)} and "
-                           f"{tuple(b.shape)}")
-    ka = a.shape[-1]
-    kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    sa, sb = a.data.shape, b.data.shape
+    if not sa or not sb:
+        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes {sa} and {sb}")
+    ka = sa[-1]
+    kb = sb[-2] if len(sb) > 1 else sb[0]
     if ka != kb:
-        raise RuntimeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied ({ka} != {kb})")
-    if a.ndim > 2 or b.ndim > 2:
+        raise RuntimeError(f"matmul: shapes {sa} and {sb} cannot be multiplied ({ka} != {kb})")
+    if len(sa) > 2 or len(sb) > 2:
         try:
-            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+            np.broadcast_shapes(sa[:-2], sb[:-2])
         except ValueError:
-            raise RuntimeError(f"matmul: batch dimensions of shapes {tuple(a.shape)} and {tuple(b.shape)} "
-                               "cannot be broadcast") from None
+            raise RuntimeError(f"matmul: batch dimensions of shapes {sa} and {sb} cannot be broadcast") from None
     return L.MatMul.apply(a, b)
 
 

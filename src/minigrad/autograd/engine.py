@@ -41,12 +41,16 @@ def count_dependencies(roots, hooked_leaves):
 
 def unbroadcast(xp, grad, shape, dtype):
     """Sum `grad` down to `shape` (undoing broadcasting) and cast it to `dtype`. The only place this happens."""
-    if grad.shape != shape:
-        extra = len(grad.shape) - len(shape)
-        axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1)
-        if axes:
-            grad = xp.sum(grad, axis=axes, keepdims=True)
-        if extra or grad.shape != shape:
+    gshape = grad.shape
+    if gshape != shape:
+        extra = len(gshape) - len(shape)
+        inner = tuple([i + extra for i, n in enumerate(shape) if n == 1 and gshape[i + extra] != 1])
+        if not inner:
+            # only leading axes to drop (a bias): one reduction straight to `shape`, with an int axis where it
+            # can be (a tuple axis costs NumPy ~2 us to normalise)
+            grad = xp.sum(grad, axis=0 if extra == 1 else tuple(range(extra)))
+        else:
+            grad = xp.sum(grad, axis=tuple(range(extra)) + inner, keepdims=True)
             grad = xp.reshape(grad, shape)
     if grad.dtype != dtype:
         grad = xp.astype(grad, dtype)
@@ -167,10 +171,12 @@ def backward_plain(root, seed, retain_graph):
                     if pg.shape != pdata.shape or (pg.dtype is not pdata.dtype and pg.dtype != pdata.dtype):
                         pg = unbroadcast(ctx.xp, pg, pdata.shape, pdata.dtype)
                     if pc is None:
-                        if p.grad is None:
-                            p.grad = Tensor._wrap(_owned(pg, pg is g, p), p._device)
-                        else:
+                        if p.grad is not None:
                             _add_into_grad(p, pg)
+                        elif pg is g or pg.base is not None or not pg.shape:
+                            p.grad = Tensor._wrap(_owned(pg, pg is g, p), p._device)
+                        else:  # a fresh array from this node's backward: the leaf keeps it
+                            p.grad = Tensor._wrap(pg, p._device)
                         continue
                     prev = grads.get(pc)
                     grads[pc] = pg if prev is None else prev + pg

@@ -229,14 +229,16 @@ class Sigmoid(Function):
 class Relu(Function):
     @staticmethod
     def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return ctx.xp.maximum(a, 0)
+        out = ctx.xp.maximum(a, 0)
+        ctx.save_for_backward(out)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved
-        # matches torch: relu'(0) = 0
-        return ctx.xp.where(a > 0, grad, 0)
+        (out,) = ctx.saved
+        # torch's threshold_backward on the result: zero where out <= 0, so relu'(0) = 0 and a NaN input passes
+        # its gradient through; out is never negative, so out != 0 is the mask in one comparison
+        return ctx.xp.where(out != 0, grad, 0)
 
 
 class Cast(Function):
