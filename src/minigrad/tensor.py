@@ -34,6 +34,12 @@ def _plain_scalar(t, other):
     return (tb is builtins.float or tb is builtins.int) and t.data.dtype.kind == "f"
 
 
+def _same_array_kind(t, other):
+    """Same device, dtype and (non-0-d) shape: an in-place op needs no promotion, broadcast or scalar handling."""
+    d, o = t.data, other.data
+    return o.dtype is d.dtype and o.shape == d.shape and d.shape != () and t._device is other._device
+
+
 def _binary_operands(a, b):
     """Promote a Tensor and a Tensor, array or Python number to one dtype and device, as torch does."""
     if isinstance(b, Tensor):
@@ -420,9 +426,18 @@ class Tensor:
     _write = C.write
 
     def __iadd__(self, other):
+        if not GradMode.enabled and type(other) is Tensor and _same_array_kind(self, other):
+            self._device.xp.add(self.data, other.data, out=self.data)
+            self._version += 1
+            return self
         return self._inplace(Tensor.__add__, other, "add_")
 
     def __isub__(self, other):
+        # the optimizer-style `p -= lr * p.grad` under no_grad: one ufunc into the array, no promotion to decide
+        if not GradMode.enabled and type(other) is Tensor and _same_array_kind(self, other):
+            self._device.xp.subtract(self.data, other.data, out=self.data)
+            self._version += 1
+            return self
         return self._inplace(Tensor.__sub__, other, "sub_")
 
     def __imul__(self, other):
