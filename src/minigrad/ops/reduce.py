@@ -28,7 +28,7 @@ class Sum(Function):
         shape, axis = ctx.shape, ctx.axis
         # a full reduction's 0-d grad broadcasts as it is; otherwise the reduced axes come back as size 1
         if not ctx.keepdims and axis and len(axis) != len(shape):
-            grad = grad.reshape(tuple([1 if i in axis else n for i, n in enumerate(shape)]))
+            grad = ctx.xp.reshape(grad, tuple([1 if i in axis else n for i, n in enumerate(shape)]))
         return ctx.xp.broadcast_to(grad, shape)
 
 
