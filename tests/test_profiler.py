@@ -102,7 +102,7 @@ def test_nothing_installed_outside_and_custom_functions_recorded():
     assert getattr(_function._hooks, "on_backward", None) is None
     rows = {r.key: r for r in prof.key_averages()}
     assert rows["Double"].count == 1 and rows["Double"].backward_count == 1
-    assert rows["MulScalar"].count == 2  # x * 2 inside the custom forward (nested in Double's time), grad * 2 in backward
+    assert rows["ScalarArith"].count == 2  # x * 2 inside the custom forward (nested in Double's time), grad * 2 in backward
     assert rows["Double"].self_cpu_time_total <= rows["Double"].cpu_time_total
 
 

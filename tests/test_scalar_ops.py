@@ -1,5 +1,5 @@
 """A floating tensor with a Python number (x + 2, 0.5 * x, x / 3.0, x - 1) runs as one op that keeps the number as
-an attribute (elementwise.AddScalar, MulScalar, DivScalar). Checked against torch in value, dtype, gradient and
+an attribute (elementwise.ScalarArith). Checked against torch in value, dtype, gradient and
 grad_fn name, by finite differences and second derivatives; integer tensors keep the general promotion path."""
 import numpy as np
 import pytest

@@ -106,7 +106,7 @@ def test_tensor_graph_eager_without_params():
     assert len(mul) == 1 and edges == {(leaf, mul[0]), (const, mul[0]), (mul[0], exp)}
     # a Python number is an attribute of its op, not a node
     nodes, edges = parse(viz.to_dot((a * 2.0).exp()))
-    mul = by_label(nodes, "MulScalar\ns=2.0\n(2, 3) float64")
+    mul = by_label(nodes, "ScalarArith\ns=2.0, op='mul'\n(2, 3) float64")
     assert edges == {(by_label(nodes, "grad\n(2, 3) float64"), mul), (mul, by_label(nodes, "Exp\n(2, 3) float64"))}
 
 

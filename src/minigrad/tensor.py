@@ -34,10 +34,18 @@ def _plain_scalar(t, other):
     return (tb is builtins.float or tb is builtins.int) and t.data.dtype.kind == "f"
 
 
-def _same_array_kind(t, other):
-    """Same device, dtype and (non-0-d) shape: an in-place op needs no promotion, broadcast or scalar handling."""
+def _off_graph_same_kind(t, other):
+    """Grad mode off and a tensor of the same device, dtype and (non-0-d) shape: an in-place op needs no promotion,
+    broadcast or scalar handling."""
+    if GradMode.enabled or type(other) is not Tensor:
+        return False
     d, o = t.data, other.data
     return o.dtype is d.dtype and o.shape == d.shape and d.shape != () and t._device is other._device
+
+
+def _bump(t, _):
+    t._version += 1
+    return t
 
 
 def _binary_operands(a, b):
@@ -341,7 +349,7 @@ class Tensor:
     # try/except costs nothing on success (3.11); on NumPy's broadcast ValueError it names the op and the shapes
     def __add__(self, other):
         if _plain_scalar(self, other):
-            return E.AddScalar.apply(self, s=other)
+            return E.ScalarArith.apply(self, s=other, op="add")
         try:
             return E.Add.apply(*_binary_operands(self, other))
         except ValueError:
@@ -349,13 +357,13 @@ class Tensor:
 
     def __radd__(self, other):
         if _plain_scalar(self, other):
-            return E.AddScalar.apply(self, s=other)
+            return E.ScalarArith.apply(self, s=other, op="add")
         b, a = _binary_operands(self, other)
         return E.Add.apply(a, b)
 
     def __sub__(self, other):
         if _plain_scalar(self, other):
-            return E.AddScalar.apply(self, s=other, sub=True)
+            return E.ScalarArith.apply(self, s=other, op="sub")
         try:
             return E.Sub.apply(*_binary_operands(self, other))
         except ValueError:
@@ -367,7 +375,7 @@ class Tensor:
 
     def __mul__(self, other):
         if _plain_scalar(self, other):
-            return E.MulScalar.apply(self, s=other)
+            return E.ScalarArith.apply(self, s=other, op="mul")
         try:
             return E.Mul.apply(*_binary_operands(self, other))
         except ValueError:
@@ -375,13 +383,13 @@ class Tensor:
 
     def __rmul__(self, other):
         if _plain_scalar(self, other):
-            return E.MulScalar.apply(self, s=other)
+            return E.ScalarArith.apply(self, s=other, op="mul")
         b, a = _binary_operands(self, other)
         return E.Mul.apply(a, b)
 
     def __truediv__(self, other):
         if _plain_scalar(self, other):
-            return E.DivScalar.apply(self, s=other)
+            return E.ScalarArith.apply(self, s=other, op="div")
         a, b = _binary_operands(self, other)
         if a.dtype.kind != "f":
             a, b = a.to(dtypes.get_default_dtype()), b.to(dtypes.get_default_dtype())
@@ -426,18 +434,14 @@ class Tensor:
     _write = C.write
 
     def __iadd__(self, other):
-        if not GradMode.enabled and type(other) is Tensor and _same_array_kind(self, other):
-            self._device.xp.add(self.data, other.data, out=self.data)
-            self._version += 1
-            return self
+        if _off_graph_same_kind(self, other):
+            return _bump(self, self._device.xp.add(self.data, other.data, out=self.data))
         return self._inplace(Tensor.__add__, other, "add_")
 
     def __isub__(self, other):
         # the optimizer-style `p -= lr * p.grad` under no_grad: one ufunc into the array, no promotion to decide
-        if not GradMode.enabled and type(other) is Tensor and _same_array_kind(self, other):
-            self._device.xp.subtract(self.data, other.data, out=self.data)
-            self._version += 1
-            return self
+        if _off_graph_same_kind(self, other):
+            return _bump(self, self._device.xp.subtract(self.data, other.data, out=self.data))
         return self._inplace(Tensor.__sub__, other, "sub_")
 
     def __imul__(self, other):

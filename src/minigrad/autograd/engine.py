@@ -225,7 +225,6 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
             prev = grads.get(ctx)
             grads[ctx] = s if prev is None else prev + s
 
-    fast = wanted is None and not create_graph
     hooks = _function._hooks
     hooked = {}
     waiting = {}  # leaf id -> [leaf, summed grad] for hooked leaves still expecting gradients
@@ -284,11 +283,6 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
                 if pc is not None:
                     prev = grads.get(pc)
                     grads[pc] = pg if prev is None else prev + pg
-                elif fast and not p._hooks:
-                    if p.grad is None:
-                        p.grad = Tensor._wrap(_owned(pg, pg is g, p), p._device)
-                    else:
-                        _add_into_grad(p, pg)
                 elif p._hooks and id(p) in hooked:
                     key = id(p)
                     entry = waiting.get(key)

@@ -35,72 +35,35 @@ class Mul(Function):
                 grad * a if ctx.needs_input_grad[1] else None)
 
 
-class AddScalar(Function):
-    """a + s, or a - s when `sub`, for a Python number s that does not change a's dtype. No scalar tensor is built:
-    measured, wrapping the number cost ~2 us per op, and a 100,000-op chain of `y * c` paid it in GC time too."""
+class ScalarArith(Function):
+    """a + s, a - s, a * s or a / s (op "add", "sub", "mul", "div") for a Python number s that does not change a's
+    dtype. No scalar tensor is built: measured, wrapping the number cost ~2 us per op, and a 100,000-op chain of
+    `y * c` paid it in garbage-collector time too. grad_fn names are torch's (MulBackward0, ...)."""
 
     @staticmethod
-    def forward(ctx, a, s, sub=False):
-        ctx.sub = sub
-        if a.dtype.itemsize != 2:
-            return a - s if sub else a + s
-        return _opmath(ctx.xp, a, lambda x: x - s if sub else x + s)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad
-
-    def name(self):
-        return "SubBackward0" if self.sub else "AddBackward0"
-
-
-class MulScalar(Function):
-    """a * s for a Python number s (see AddScalar)."""
-
-    @staticmethod
-    def forward(ctx, a, s):
-        ctx.s = s
-        if a.dtype.itemsize != 2:
-            return a * s
-        return _opmath(ctx.xp, a, lambda x: x * s)
+    def forward(ctx, a, s, op):
+        ctx.s, ctx.op = s, op
+        return _scalar_arith(ctx.xp, a, s, op)
 
     @staticmethod
     def backward(ctx, grad):
-        s = ctx.s
-        if grad.dtype.itemsize != 2:
-            return grad * s
-        return _opmath(ctx.xp, grad, lambda g: g * s)
+        op = ctx.op
+        return grad if op == "add" or op == "sub" else _scalar_arith(ctx.xp, grad, ctx.s, op)
 
     def name(self):
-        return "MulBackward0"
+        return self.op.capitalize() + "Backward0"
 
 
-class DivScalar(Function):
-    """a / s for a Python number s (see AddScalar); a true division, not a multiply by 1/s."""
-
-    @staticmethod
-    def forward(ctx, a, s):
-        ctx.s = s
-        if a.dtype.itemsize != 2:
-            return a / s
-        return _opmath(ctx.xp, a, lambda x: x / s)
-
-    @staticmethod
-    def backward(ctx, grad):
-        s = ctx.s
-        if grad.dtype.itemsize != 2:
-            return grad / s
-        return _opmath(ctx.xp, grad, lambda g: g / s)
-
-    def name(self):
-        return "DivBackward0"
-
-
-def _opmath(xp, a, fn):
-    """fn(a) for float16 a, with a Python number inside: computed in float32 and rounded once, as torch's kernels
-    do; NumPy would round the number itself to float16 first (0.1 -> 0.0999755859375). The callers test
-    itemsize == 2 first: these ops only see floating dtypes, and only float16 has two bytes."""
-    return xp.astype(fn(xp.astype(a, xp.float32)), xp.float16)
+def _scalar_arith(xp, x, s, op):
+    if x.dtype.itemsize == 2:
+        # float16 (the only 2-byte float): computed in float32 and rounded once, as torch's kernels do; NumPy would
+        # round the number itself to float16 first (0.1 -> 0.0999755859375)
+        return xp.astype(_scalar_arith(xp, xp.astype(x, xp.float32), s, op), xp.float16)
+    if op == "mul":
+        return x * s
+    if op == "add":
+        return x + s
+    return x - s if op == "sub" else x / s
 
 
 class Div(Function):
