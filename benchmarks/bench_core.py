@@ -137,7 +137,8 @@ def chain():
             y = y * 1.0000001
         y.sum().backward()
 
-    times = compare([("torch", torch_chain), ("minigrad", minigrad_chain)], number=1, repeat=3, rounds=3)
+    times = compare([("torch", torch_chain), ("minigrad", minigrad_chain)], number=1, repeat=3, rounds=3,
+                    collect=True)
     report("100,000-op chain forward+backward", times, "torch", {"minigrad": 1.0})
 
 

@@ -15,14 +15,15 @@ def single_thread_torch():
     return torch
 
 
-def best_time(fn, number, repeat=7):
-    """Best mean seconds per call over `repeat` runs of `number` calls (after one warm-up call). The garbage of
-    earlier runs is collected before each run, outside the timing, so every run starts alike; the collector stays
-    on while timing (a user's program pays for it too)."""
+def best_time(fn, number, repeat=7, collect=False):
+    """Best mean seconds per call over `repeat` runs of `number` calls (after one warm-up call). With `collect`, the
+    garbage of earlier runs is collected before each run, outside the timing (a full collection costs ~40 ms here,
+    so only for long runs), so every run starts alike; the collector stays on while timing, as in a user's program."""
     fn()
     best = float("inf")
     for _ in range(repeat):
-        gc.collect()
+        if collect:
+            gc.collect()
         t0 = time.perf_counter()
         for _ in range(number):
             fn()
@@ -30,12 +31,12 @@ def best_time(fn, number, repeat=7):
     return best
 
 
-def compare(rows, number, repeat=7, rounds=3):
+def compare(rows, number, repeat=7, rounds=3, collect=False):
     """Time each (name, fn) in `rows`, interleaved over `rounds` so machine noise hits all alike; best per row."""
     best = {name: float("inf") for name, _ in rows}
     for _ in range(rounds):
         for name, fn in rows:
-            best[name] = min(best[name], best_time(fn, number, repeat))
+            best[name] = min(best[name], best_time(fn, number, repeat, collect))
     return best
 
 
