@@ -29,7 +29,7 @@ def _check_requires_grad(requires_grad, dtype, where):
 
 def _plain_scalar(t, other):
     """Whether `t op other` is a floating tensor with a Python int or float, which cannot change its dtype (a
-    number never upcasts a tensor of its category or above, as in torch): the *Scalar ops take it as it is."""
+    number never upcasts a tensor of its category or above, as in torch): ScalarArith takes it as it is."""
     tb = type(other)
     return (tb is builtins.float or tb is builtins.int) and t.data.dtype.kind == "f"
 
@@ -44,6 +44,7 @@ def _off_graph_same_kind(t, other):
 
 
 def _bump(t, _):
+    """Count an in-place write into t's array (the second argument, that write's result, is not needed)."""
     t._version += 1
     return t
 
