@@ -116,7 +116,10 @@ def mlp_sgd():
                 p -= lr * p.grad
                 p.grad = None
 
-    times = compare([("numpy floor", numpy_step), ("torch", torch_step), ("minigrad", minigrad_step)], number=20)
+    # one run of 20 steps per implementation in turn, 21 times: this VM's speed drifts over seconds, and finely
+    # interleaved runs give each implementation the same share of fast and slow moments
+    times = compare([("numpy floor", numpy_step), ("torch", torch_step), ("minigrad", minigrad_step)], number=20,
+                    repeat=1, rounds=21)
     report("MLP 784-256-256-10, batch 128, one SGD step (raw tensors)", times, "numpy floor", {"minigrad": 1.15})
 
 

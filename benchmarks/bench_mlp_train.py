@@ -157,7 +157,7 @@ def main():
     for adam in (False, True):
         rows = [("numpy floor", numpy_floor(ws, bs, x, y, adam)), ("torch", torch_step(ws, bs, x, y, adam)),
                 ("minigrad", minigrad_step(ws, bs, x, y, adam))]
-        times = compare(rows, number=20)
+        times = compare(rows, number=20, repeat=1, rounds=21)  # finely interleaved: see bench_core.mlp_sgd
         name = "Adam" if adam else "SGD"
         report(f"MLP 784-256-256-10, batch 128: nn.Linear + nn.CrossEntropyLoss + optim.{name}, one step", times,
                "numpy floor", {"minigrad": 1.2})
