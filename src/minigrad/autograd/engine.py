@@ -130,21 +130,20 @@ def backward_plain(root, seed, retain_graph):
             return _run_backward([root], [seed], retain_graph, False, None, False)
         Tensor = _function.Tensor
         grads = {root._ctx: seed}
+        # nodes whose pending gradient is an array that only the engine holds: a fresh result of one backward (not
+        # a gradient passed through, not a view) or a sum of several; ops with backward_owned may write into it
+        owned = set()
         ready = [root]
         while ready:
             t = ready.pop()
             ctx = t._ctx
             parents = ctx.parents
             g = grads.pop(ctx, None)
-            if g is None:  # nothing flowed here: release the parents all the same
-                for p in parents:
-                    pc = p._ctx
-                    if pc is not None and p.requires_grad:
-                        n = deps[pc] = deps[pc] - 1
-                        if not n:
-                            ready.append(p)
+            if g is None:
+                _release(parents, deps, ready)
                 continue
             if t._hooks or t._retains_grad:
+                owned.discard(ctx)  # a hook may keep the gradient it was shown
                 if t._hooks:
                     g = _run_tensor_hooks(t, g, False, Tensor)
                 if t._retains_grad:
@@ -157,7 +156,7 @@ def backward_plain(root, seed, retain_graph):
                     _check_versions(ctx, t)
             if t._version and saved:
                 _check_versions(ctx, t)
-            gs = ctx.backward(ctx, g)
+            gs = (ctx.backward_owned if ctx.backward_owned is not None and ctx in owned else ctx.backward)(ctx, g)
             if type(gs) is not tuple:
                 gs = (gs,)
             if len(gs) != len(parents):
@@ -179,7 +178,13 @@ def backward_plain(root, seed, retain_graph):
                             p.grad = Tensor._wrap(pg, p._device)
                         continue
                     prev = grads.get(pc)
-                    grads[pc] = pg if prev is None else prev + pg
+                    if prev is None:
+                        grads[pc] = pg
+                        if pg is not g and pg.base is None:
+                            owned.add(pc)
+                    else:
+                        grads[pc] = prev + pg
+                        owned.add(pc)
                 elif pc is None:
                     continue
                 n = deps[pc] = deps[pc] - 1
@@ -190,6 +195,16 @@ def backward_plain(root, seed, retain_graph):
     finally:
         if enabled:
             gc.enable()
+
+
+def _release(parents, deps, ready):
+    """A node that received no gradient (an input without one) still releases its parents' counts."""
+    for p in parents:
+        pc = p._ctx
+        if pc is not None and p.requires_grad:
+            n = deps[pc] = deps[pc] - 1
+            if not n:
+                ready.append(p)
 
 
 def _raise_freed(ctx, t):
@@ -241,14 +256,8 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
         ctx = t._ctx
         parents = ctx.parents
         g = grads.pop(ctx, None)
-        if g is None:  # nothing flowed here (an input without a gradient): release the parents all the same
-            for p in parents:
-                pc = p._ctx
-                if pc is not None and p.requires_grad:
-                    n = deps[pc] - 1
-                    deps[pc] = n
-                    if not n:
-                        ready.append(p)
+        if g is None:
+            _release(parents, deps, ready)
             continue
         if t._hooks or t._retains_grad or wanted is not None and id(t) in wanted:
             if t._hooks:

@@ -17,6 +17,9 @@ class Function:
 
     saved = ()
     differentiable = True
+    # optional `backward_owned(ctx, grad)`: the same gradient as backward, allowed to write into `grad`, which the
+    # engine passes only when no one else holds it (see engine.backward_plain)
+    backward_owned = None
 
     def save_for_backward(self, *arrays):
         self.saved = arrays

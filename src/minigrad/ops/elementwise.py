@@ -1,4 +1,6 @@
 """Elementwise ops: arithmetic, exp/log family, activations. Broadcasting is undone by the engine, not here."""
+import operator
+
 from ..autograd.function import Function
 
 
@@ -59,11 +61,10 @@ def _scalar_arith(xp, x, s, op):
         # float16 (the only 2-byte float): computed in float32 and rounded once, as torch's kernels do; NumPy would
         # round the number itself to float16 first (0.1 -> 0.0999755859375)
         return xp.astype(_scalar_arith(xp, xp.astype(x, xp.float32), s, op), xp.float16)
-    if op == "mul":
-        return x * s
-    if op == "add":
-        return x + s
-    return x - s if op == "sub" else x / s
+    return _ARITH[op](x, s)
+
+
+_ARITH = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv}
 
 
 class Div(Function):
@@ -202,6 +203,16 @@ class Relu(Function):
         # torch's threshold_backward on the result: zero where out <= 0, so relu'(0) = 0 and a NaN input passes
         # its gradient through; out is never negative, so out != 0 is the mask in one comparison
         return ctx.xp.where(out != 0, grad, 0)
+
+    @staticmethod
+    def backward_owned(ctx, grad):
+        # measured in the MLP step of bench_core: writing into the engine's own gradient saves a 128 KB array per
+        # relu and keeps it in cache (~35 -> ~20 us for 128 x 256); a non-finite grad takes where's exact path
+        (out,) = ctx.saved
+        if not ctx.xp.isfinite(grad).all():
+            return ctx.xp.where(out != 0, grad, 0)
+        grad *= out != 0
+        return grad
 
 
 class Cast(Function):

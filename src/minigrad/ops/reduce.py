@@ -1,4 +1,6 @@
 """Reductions over axes. `axis` is a tuple of non-negative ints (tensor.py normalises torch's dim)."""
+import math
+
 from ..autograd.function import Function
 
 
@@ -38,10 +40,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, axis, keepdims=False):
         ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
-        n = 1
-        for i in axis:
-            n *= a.shape[i]
-        ctx.n = n
+        ctx.n = n = math.prod([a.shape[i] for i in axis])
         return ctx.xp.sum(a, axis=axis, keepdims=keepdims) / n
 
     @staticmethod
