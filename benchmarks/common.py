@@ -32,10 +32,13 @@ def best_time(fn, number, repeat=7, collect=False):
 
 
 def compare(rows, number, repeat=7, rounds=3, collect=False):
-    """Time each (name, fn) in `rows`, interleaved over `rounds` so machine noise hits all alike; best per row."""
+    """Time each (name, fn) in `rows`, interleaved over `rounds` so machine noise hits all alike; best per row.
+    Each round starts one row later, so that no row always runs right after the same other one: measured, a row
+    that always follows torch's step ran ~3-5% slower than in another order (what torch leaves behind, in the
+    caches or in the core's clock, is paid by whoever comes next)."""
     best = {name: float("inf") for name, _ in rows}
-    for _ in range(rounds):
-        for name, fn in rows:
+    for r in range(rounds):
+        for name, fn in rows[r % len(rows):] + rows[:r % len(rows)]:
             best[name] = min(best[name], best_time(fn, number, repeat, collect))
     return best
 
