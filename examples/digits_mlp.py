@@ -10,7 +10,9 @@ OUT/digits_mlp.png instead of plt.show(). --seeds 0 1 2 3 4 runs several seeds a
 
 Measured (seeds 0-4): test accuracy 96.9, 96.7, 95.0, 96.9, 97.8%, mean 96.7%, about 1 s per seed. The same recipe
 in PyTorch (torch.nn.Linear init, MSE on softmax, Adam 1e-3, batch 64, 50 epochs, same splits) gives 96.7, 97.5,
-94.4, 96.9, 98.1%, mean 96.7%: the README's 97.8% is one favourable split, not what the recipe averages.
+94.4, 96.9, 98.1%, mean 96.7%: the README's 97.8% is one favourable split, not what the recipe averages. Over seeds
+0-19 both average 96.3% (minigrad 96.28%, PyTorch 96.29%). The seed README's last epoch ("Loss: 0.023, Train accuracy:
+99.7%, Validation accuracy: 95.5%") matches seed 0's here (0.021, 99.6%, 95.5%).
 """
 import argparse
 import os
