@@ -52,12 +52,12 @@ class ArrayNamespace:
     def sum(self, x, axis=None, keepdims=False, dtype=None):
         # measured: np.sum's Python wrapper costs ~0.6 us over the ufunc reduction it calls, on every reduction
         if self.short_rows(x, axis):
-            return _reduce_short_rows(self._module.add, x, keepdims, dtype)
+            return self._reduce_rows(self._module.add, x, keepdims, dtype)
         return self._module.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
 
     def max(self, x, axis=None, keepdims=False):
         if self.short_rows(x, axis):
-            return _reduce_short_rows(self._module.maximum, x, keepdims)
+            return self._reduce_rows(self._module.maximum, x, keepdims)
         return self._module.max(x, axis=axis, keepdims=keepdims)
 
     def short_rows(self, x, axis):
@@ -75,6 +75,15 @@ class ArrayNamespace:
             return False
         c = x.shape[-1]
         return 2 <= c <= 16 and x.size >= 32 * c and x.flags.c_contiguous
+
+    def class_major(self, x):
+        """The rows of x's last axis as the columns of a C-contiguous (last axis, rows) copy, for the short-rows
+        case above and for softmax-like ops over few classes."""
+        return x.reshape(-1, x.shape[-1]).T.copy()
+
+    def _reduce_rows(self, ufunc, x, keepdims, dtype=None):
+        out = ufunc.reduce(self.class_major(x), axis=0, dtype=dtype)
+        return out.reshape(x.shape[:-1] + (1,) if keepdims else x.shape[:-1])
 
     def where(self, cond, a, b):
         # measured: np.where on a random mask runs ~10x slower than a multiply (branch mispredictions), and
@@ -192,12 +201,6 @@ def _cody_tables():
 
 
 _CODY = {}  # filled on the first erf call: building the tables in exact arithmetic costs ~5 ms at import
-
-
-def _reduce_short_rows(ufunc, x, keepdims, dtype=None):
-    c = x.shape[-1]
-    out = ufunc.reduce(x.reshape(-1, c).T.copy(), axis=0, dtype=dtype)
-    return out.reshape(x.shape[:-1] + (1,) if keepdims else x.shape[:-1])
 
 
 def _is_basic(index):

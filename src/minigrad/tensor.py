@@ -34,21 +34,6 @@ def _plain_scalar(t, other):
     return (tb is builtins.float or tb is builtins.int) and t.data.dtype.kind == "f"
 
 
-def _off_graph_same_kind(t, other):
-    """Grad mode off and a tensor of the same device, dtype and (non-0-d) shape: an in-place op needs no promotion,
-    broadcast or scalar handling."""
-    if GradMode.enabled or type(other) is not Tensor:
-        return False
-    d, o = t.data, other.data
-    return o.dtype is d.dtype and o.shape == d.shape and d.shape != () and t._device is other._device
-
-
-def _bump(t, _):
-    """Count an in-place write into t's array (the second argument, that write's result, is not needed)."""
-    t._version += 1
-    return t
-
-
 def _binary_operands(a, b):
     """Promote a Tensor and a Tensor, array or Python number to one dtype and device, as torch does."""
     if isinstance(b, Tensor):
@@ -435,14 +420,9 @@ class Tensor:
     _write = C.write
 
     def __iadd__(self, other):
-        if _off_graph_same_kind(self, other):
-            return _bump(self, self._device.xp.add(self.data, other.data, out=self.data))
         return self._inplace(Tensor.__add__, other, "add_")
 
     def __isub__(self, other):
-        # the optimizer-style `p -= lr * p.grad` under no_grad: one ufunc into the array, no promotion to decide
-        if _off_graph_same_kind(self, other):
-            return _bump(self, self._device.xp.subtract(self.data, other.data, out=self.data))
         return self._inplace(Tensor.__sub__, other, "sub_")
 
     def __imul__(self, other):

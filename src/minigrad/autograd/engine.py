@@ -170,12 +170,10 @@ def backward_plain(root, seed, retain_graph):
                     if pg.shape != pdata.shape or (pg.dtype is not pdata.dtype and pg.dtype != pdata.dtype):
                         pg = unbroadcast(ctx.xp, pg, pdata.shape, pdata.dtype)
                     if pc is None:
-                        if p.grad is not None:
-                            _add_into_grad(p, pg)
-                        elif pg is g or pg.base is not None or not pg.shape:
+                        if p.grad is None:
                             p.grad = Tensor._wrap(_owned(pg, pg is g, p), p._device)
-                        else:  # a fresh array from this node's backward: the leaf keeps it
-                            p.grad = Tensor._wrap(pg, p._device)
+                        else:
+                            _add_into_grad(p, pg)
                         continue
                     prev = grads.get(pc)
                     if prev is None:

@@ -555,7 +555,7 @@ def _inplace_ufunc(self, other, op):
         return False
     if isinstance(other, Tensor):
         other = other.data
-        if (other.dtype is not data.dtype and other.dtype != data.dtype) or other.ndim > data.ndim:
+        if other.dtype != data.dtype or other.ndim > data.ndim:
             return False
     elif type(other) is not float and type(other) is not int:
         return False

@@ -27,10 +27,9 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        shape, axis = ctx.shape, ctx.axis
-        # a full reduction's 0-d grad broadcasts as it is; otherwise the reduced axes come back as size 1
-        if not ctx.keepdims and axis and len(axis) != len(shape):
-            grad = ctx.xp.reshape(grad, tuple([1 if i in axis else n for i, n in enumerate(shape)]))
+        shape = ctx.shape
+        if len(ctx.axis) != len(shape):  # a full reduction's 0-d grad broadcasts as it is
+            grad = _expand_back(ctx.xp, grad, ctx.axis, ctx.keepdims)
         return ctx.xp.broadcast_to(grad, shape)
 
 
@@ -120,20 +119,13 @@ class LogSumExp(Function):
         return grad * xp.exp(a - out)
 
 
-def _class_major(xp, a):
-    """The rows of `a`'s last axis as the columns of a C-contiguous (classes, rows) copy. Over many short rows
-    (10 classes, say) each reduction and broadcast then runs along whole rows instead of paying NumPy's per-row
-    cost (see backend.short_rows); the result is transposed back as a view."""
-    return xp.ascontiguousarray(a.reshape(-1, a.shape[-1]).T)
-
-
 class Softmax(Function):
     # fused: the shift by the max keeps exp finite at |x| = 1000
     @staticmethod
     def forward(ctx, a, axis):
         xp = ctx.xp
         if xp.short_rows(a, axis):
-            t = _class_major(xp, a)
+            t = xp.class_major(a)  # reductions and broadcasts along whole rows; transposed back as a view
             t = xp.exp(t - xp.max(t, axis=0))
             t /= xp.sum(t, axis=0)
             out = t.T.reshape(a.shape)
@@ -157,7 +149,7 @@ class LogSoftmax(Function):
     def forward(ctx, a, axis):
         xp = ctx.xp
         if xp.short_rows(a, axis):
-            t = _class_major(xp, a)
+            t = xp.class_major(a)  # reductions and broadcasts along whole rows; transposed back as a view
             t = t - xp.max(t, axis=0)
             t -= xp.log(xp.sum(xp.exp(t), axis=0))
             out = t.T.reshape(a.shape)
