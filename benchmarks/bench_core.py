@@ -3,13 +3,14 @@
 Each row is timed in the same run against PyTorch and, where it makes sense, a handwritten-NumPy floor, one thread.
 Run: python benchmarks/bench_core.py
 """
+# ruff: noqa: I001 - common must be imported before NumPy: it pins BLAS to one thread
 import os
 import subprocess
 import sys
 
-import numpy as np
-
 from common import compare, report, single_thread_torch
+
+import numpy as np
 
 torch = single_thread_torch()
 import minigrad as mg  # noqa: E402

@@ -7,11 +7,12 @@ and backward passes of the directional derivative) written by hand. One thread e
 processes on a shared machine distort the ratios less than wall-clock time would.
 Run: python benchmarks/bench_higher_order.py
 """
+# ruff: noqa: I001 - common must be imported before NumPy: it pins BLAS to one thread
 import time
 
-import numpy as np
-
 from common import report, single_thread_torch
+
+import numpy as np
 
 torch = single_thread_torch()
 import minigrad as mg  # noqa: E402

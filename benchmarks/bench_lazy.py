@@ -4,10 +4,12 @@ and a handwritten-NumPy floor. One thread everywhere. The ratio of interest is "
 
 Run: python benchmarks/bench_lazy.py [--quick]
 """
+# ruff: noqa: I001 - common must be imported before NumPy: it pins BLAS to one thread
 import sys
 
-import numpy as np
 from common import compare, report, single_thread_torch
+
+import numpy as np
 
 torch = single_thread_torch()
 import minigrad as mg

@@ -1,8 +1,13 @@
 """Shared timing helpers: one thread everywhere, interleaved repeats, best-of timing."""
 import os
+import sys
 
+# BLAS reads these once, when NumPy loads it: a benchmark that imported NumPy first ran the NumPy floor and minigrad
+# on every core's BLAS thread against a one-thread torch (bench_core did, until stop 13), so refuse that order
+if "numpy" in sys.modules:
+    raise ImportError("benchmarks/common.py must be imported before NumPy: it pins BLAS to one thread")
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(var, "1")
+    os.environ[var] = "1"
 
 import gc  # noqa: E402
 import time  # noqa: E402
