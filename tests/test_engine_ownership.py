@@ -92,3 +92,13 @@ def test_non_finite_gradients_take_the_exact_path():
     for lib, v in ((minigrad, x), (torch, t)):
         ((v * 1.0).relu() * float("inf")).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+def test_huge_finite_gradients_through_relu_match_torch():
+    # grad . grad overflows float32 here, so relu's finiteness check takes the exact path: same values either way
+    data = [-1.0, 2.0, 0.0, 3.0]
+    x = minigrad.tensor(data, requires_grad=True)
+    t = torch.tensor(data, requires_grad=True)
+    for v in (x, t):
+        ((v * 1.0).relu() * 1e30).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())

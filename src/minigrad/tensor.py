@@ -34,6 +34,18 @@ def _plain_scalar(t, other):
     return (tb is builtins.float or tb is builtins.int) and t.data.dtype.kind == "f"
 
 
+def _scalar_op(t, s, op):
+    """t + s, t - s, t * s or t / s for a number s that passes _plain_scalar. Off the graph (grad mode off, or t
+    needs no grad) with no lazy graph or profiler listening, the node is skipped: measured, apply() costs ~1.7 us
+    over the array op, six times per optimizer step of a raw-tensor `p -= lr * p.grad` loop."""
+    hooks = _function._hooks
+    if (t.requires_grad and GradMode.enabled) or hooks.on_apply is not None or hooks.on_backward is not None:
+        return E.ScalarArith.apply(t, s=s, op=op)
+    dev = t._device
+    out = E._scalar_arith(dev.xp, t.data, s, op)
+    return Tensor._wrap(out if out.shape or type(out) is dev.xp.ndarray else dev.xp.asarray(out), dev)
+
+
 def _binary_operands(a, b):
     """Promote a Tensor and a Tensor, array or Python number to one dtype and device, as torch does."""
     if isinstance(b, Tensor):
@@ -335,7 +347,7 @@ class Tensor:
     # try/except costs nothing on success (3.11); on NumPy's broadcast ValueError it names the op and the shapes
     def __add__(self, other):
         if _plain_scalar(self, other):
-            return E.ScalarArith.apply(self, s=other, op="add")
+            return _scalar_op(self, other, "add")
         try:
             return E.Add.apply(*_binary_operands(self, other))
         except ValueError:
@@ -343,13 +355,13 @@ class Tensor:
 
     def __radd__(self, other):
         if _plain_scalar(self, other):
-            return E.ScalarArith.apply(self, s=other, op="add")
+            return _scalar_op(self, other, "add")
         b, a = _binary_operands(self, other)
         return E.Add.apply(a, b)
 
     def __sub__(self, other):
         if _plain_scalar(self, other):
-            return E.ScalarArith.apply(self, s=other, op="sub")
+            return _scalar_op(self, other, "sub")
         try:
             return E.Sub.apply(*_binary_operands(self, other))
         except ValueError:
@@ -361,7 +373,7 @@ class Tensor:
 
     def __mul__(self, other):
         if _plain_scalar(self, other):
-            return E.ScalarArith.apply(self, s=other, op="mul")
+            return _scalar_op(self, other, "mul")
         try:
             return E.Mul.apply(*_binary_operands(self, other))
         except ValueError:
@@ -369,13 +381,13 @@ class Tensor:
 
     def __rmul__(self, other):
         if _plain_scalar(self, other):
-            return E.ScalarArith.apply(self, s=other, op="mul")
+            return _scalar_op(self, other, "mul")
         b, a = _binary_operands(self, other)
         return E.Mul.apply(a, b)
 
     def __truediv__(self, other):
         if _plain_scalar(self, other):
-            return E.ScalarArith.apply(self, s=other, op="div")
+            return _scalar_op(self, other, "div")
         a, b = _binary_operands(self, other)
         if a.dtype.kind != "f":
             a, b = a.to(dtypes.get_default_dtype()), b.to(dtypes.get_default_dtype())

@@ -105,5 +105,6 @@ class _hooks:
     on_record = None
     # lazy graphs: when set, apply() hands every call to on_apply(cls, inputs, attrs), which runs and records it
     on_apply = None
-    # engine: when set, called as on_backward(ctx, bctx, grad, out) instead of ctx.backward(bctx, grad) for each node
+    # engine: when set, called as on_backward(ctx, bctx, grad, out) instead of ctx.backward(bctx, grad) for each node.
+    # The profiler sets it, so code that bypasses apply() off the graph (tensor._scalar_op) checks it too
     on_backward = None

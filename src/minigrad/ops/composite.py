@@ -555,14 +555,14 @@ def _inplace_ufunc(self, other, op):
         return False
     if isinstance(other, Tensor):
         other = other.data
-        if other.dtype != data.dtype or other.ndim > data.ndim:
+        if (other.dtype is not data.dtype and other.dtype != data.dtype) or other.ndim > data.ndim:
             return False
     elif type(other) is not float and type(other) is not int:
         return False
     if name == "true_divide" and data.dtype.kind != "f":
         return False
     try:
-        getattr(self._device.xp, name)(data, other, out=data, casting="same_kind")
+        getattr(self._device.xp, name)(data, other, out=data)  # casting="same_kind", the ufunc default
     except (TypeError, ValueError):
         return False
     return True
