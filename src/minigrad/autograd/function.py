@@ -56,6 +56,10 @@ class Function:
             y = inputs[1]
             out = cls.forward(ctx, x.data, y.data, **attrs)
             record = x.requires_grad or y.requires_grad
+        elif n == 3:  # Linear with a bias, where, addcmul...
+            y, z = inputs[1], inputs[2]
+            out = cls.forward(ctx, x.data, y.data, z.data, **attrs)
+            record = x.requires_grad or y.requires_grad or z.requires_grad
         else:
             out = cls.forward(ctx, *[t.data for t in inputs], **attrs)
             record = True in [t.requires_grad for t in inputs]
@@ -79,6 +83,9 @@ class Function:
             elif n == 2:
                 ctx.needs_input_grad = (x.requires_grad, y.requires_grad)
                 ctx.versions = (x._version, y._version)
+            elif n == 3:
+                ctx.needs_input_grad = (x.requires_grad, y.requires_grad, z.requires_grad)
+                ctx.versions = (x._version, y._version, z._version)
             else:
                 ctx.needs_input_grad = tuple([p.requires_grad for p in inputs])
                 ctx.versions = tuple([p._version for p in inputs])

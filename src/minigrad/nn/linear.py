@@ -61,6 +61,11 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
+        # self.weight reaches Module.__getattr__ after a failed instance lookup (~0.5 us, twice per call, in the
+        # hot layer of every MLP); the registry is read directly unless something replaced a registered parameter
+        p = self._parameters
+        if "weight" in p and "bias" in p:
+            return F.linear(input, p["weight"], p["bias"])
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):
