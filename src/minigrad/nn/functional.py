@@ -333,6 +333,9 @@ def _nll(logp, target, weight, ignore_index, reduction, label_smoothing, name):
     return loss.sum() / Tensor._wrap(xp.asarray(w.data.sum(), dtype=dt), logp._device)
 
 
+_UNSIGNED = {1: "u1", 2: "u2", 4: "u4", 8: "u8"}
+
+
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
     """Cross entropy from logits. input: (N, C), (C) or (N, C, d1, ...); target: class indices (N) / (N, d1, ...)
     of an integer dtype, or class probabilities of input's shape. Computed through log_softmax, so finite at
@@ -340,14 +343,17 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     target = _as_tensor(target, input)
-    if (input.ndim == 2 and target.dtype.kind in "iu" and weight is None and label_smoothing == 0
-            and reduction in _REDUCTIONS and input.dtype.kind == "f"):
-        _check_class_target("cross_entropy", input, target)
-        t, C = target.data, input.shape[1]
-        # fast check (two reductions, measured ~3 us at N=128): every target in [0, C) and none equal to
-        # ignore_index lets the fused op skip its masks; anything else takes the full check
-        all_valid = bool(t.size) and 0 <= t.min() and t.max() < C and not (0 <= ignore_index < C
-                                                                           and bool((t == ignore_index).any()))
+    x, t = input.data, target.data  # the arrays: the checks below run on every training step
+    if (x.ndim == 2 and t.dtype.kind in "iu" and weight is None and label_smoothing == 0
+            and reduction in _REDUCTIONS and x.dtype.kind == "f"):
+        if t.shape != x.shape[:1]:
+            _check_class_target("cross_entropy", input, target)  # raises, naming both shapes
+        C = x.shape[1]
+        # fast check, one reduction: read as unsigned, a negative target is huge, so max < C says every target is
+        # in [0, C); that and none equal to ignore_index lets the fused op skip its masks, anything else takes the
+        # full check
+        u = t if t.dtype.kind == "u" else t.view(_UNSIGNED[t.dtype.itemsize])
+        all_valid = bool(t.size) and u.max() < C and not (0 <= ignore_index < C and bool((t == ignore_index).any()))
         if not all_valid:
             _check_class_range("cross_entropy", input, t, ignore_index, C)
         return LO.CrossEntropy.apply(input, target=t, ignore_index=ignore_index, reduction=reduction,

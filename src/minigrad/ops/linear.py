@@ -28,7 +28,7 @@ class Linear(Function):
             n_out, n_in = weight.shape
             g2 = grad if grad.ndim == 2 else xp.reshape(grad, (-1, n_out))
             x2 = x if x.ndim == 2 else xp.reshape(x, (-1, n_in))
-            gw = xp.matmul(xp.swapaxes(g2, 0, 1), x2)
+            gw = xp.matmul(g2.T, x2)
         if len(need) > 2 and need[2]:
             if grad.ndim == 2:
                 gb = xp.sum(grad, axis=0)  # an int axis: a tuple costs NumPy's normalize_axis_tuple (~2 us)
