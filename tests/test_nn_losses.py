@@ -44,6 +44,36 @@ def test_cross_entropy_class_indices_match_torch(weight, ignore, smooth, reducti
              [x, t], torch_fn=lambda a, b: TF.cross_entropy(a, b, weight=torch.tensor(w) if weight else None, **kw))
 
 
+@pytest.mark.parametrize("kw", [{}, {"weight": True}, {"label_smoothing": 0.1}, {"nll": True}, {"spatial": True}])
+def test_every_target_ignored_gives_nan_and_no_gradient_as_torch(kw):
+    # mean over zero targets is 0 / 0: torch returns nan and sends the ignored rows no gradient (not 0 * inf)
+    shape = (2, 4, 3) if kw.get("spatial") else (6, 4)
+    x = rng.standard_normal(shape).astype(np.float32)
+    t = np.full((2, 3) if kw.get("spatial") else 6, -100)
+    extra = {"label_smoothing": kw["label_smoothing"]} if "label_smoothing" in kw else {}
+    w = np.ones(4, np.float32)
+    a, b = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    if kw.get("nll"):
+        loss, ref = F.nll_loss(a.log_softmax(1), minigrad.tensor(t)), TF.nll_loss(b.log_softmax(1), torch.tensor(t))
+    else:
+        loss = F.cross_entropy(a, minigrad.tensor(t), weight=minigrad.tensor(w) if "weight" in kw else None, **extra)
+        ref = TF.cross_entropy(b, torch.tensor(t), weight=torch.tensor(w) if "weight" in kw else None, **extra)
+    loss.backward()
+    ref.backward()
+    assert np.isnan(loss.item()) and np.isnan(ref.item())
+    np.testing.assert_array_equal(a.grad.numpy(), b.grad.numpy())
+    assert not np.isnan(a.grad.numpy()).any()
+
+
+def test_zero_weight_targets_give_nan_gradients_as_torch():
+    x = rng.standard_normal((6, 4)).astype(np.float32)
+    t, w = np.zeros(6, np.int64), np.array([0.0, 1.0, 1.0, 1.0], np.float32)
+    a, b = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    F.cross_entropy(a, minigrad.tensor(t), weight=minigrad.tensor(w)).backward()
+    TF.cross_entropy(b, torch.tensor(t), weight=torch.tensor(w)).backward()
+    assert np.isnan(a.grad.numpy()).all() and torch.isnan(b.grad).all()
+
+
 @pytest.mark.parametrize("dtype", DT)
 @pytest.mark.parametrize("reduction", RED)
 def test_cross_entropy_spatial_and_unbatched_match_torch(reduction, dtype):

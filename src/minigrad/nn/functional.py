@@ -330,7 +330,12 @@ def _nll(logp, target, weight, ignore_index, reduction, label_smoothing, name):
         return loss.reshape(*lead)
     if reduction == "sum":
         return loss.sum()
-    return loss.sum() / Tensor._wrap(xp.asarray(w.data.sum(), dtype=dt), logp._device)
+    total = xp.asarray(w.data.sum(), dtype=dt)
+    if not total:
+        # 0 / 0: the loss is nan, as in torch, whose backward sends an ignored target no gradient (a
+        # zero-weight one gets nan); routed through where, the ignored rows get an exact 0, not 0 * inf
+        loss = loss.where(Tensor._wrap(valid, logp._device), 0.0)
+    return loss.sum() / Tensor._wrap(total, logp._device)
 
 
 _UNSIGNED = {1: "u1", 2: "u2", 4: "u4", 8: "u8"}

@@ -100,7 +100,8 @@ class CrossEntropy(Function):
             if ctx.reduction == "none":
                 g *= xp.expand_dims(grad, 1)
             elif ctx.reduction == "mean":
-                g *= grad / ctx.count if ctx.count else grad * float("nan")
+                if ctx.count:  # with every target ignored, g is already zero: torch sends no gradient to them
+                    g *= grad / ctx.count
             else:
                 g *= grad
             return g
@@ -114,5 +115,5 @@ class CrossEntropy(Function):
         if ctx.reduction == "none":
             return g * xp.expand_dims(grad, 1)
         if ctx.reduction == "mean":
-            return g * (grad / ctx.count) if ctx.count else g * (grad * float("nan"))
+            return g * (grad / ctx.count) if ctx.count else g  # no targets: g is masked to zero, as in torch
         return g * grad
