@@ -73,7 +73,7 @@ class CrossEntropyLoss(_WeightedLoss):
     def forward(self, input, target):
         # the weight buffer read from its registry, not through Module.__getattr__ (~0.5 us a step)
         b = self._buffers
-        weight = b["weight"] if "weight" in b else self.weight
+        weight = b["weight"] if "weight" in b else self.weight  # noqa: SIM401 - get() would read self.weight
         return F.cross_entropy(input, target, weight, self.ignore_index, self.reduction, self.label_smoothing)
 
 
