@@ -353,11 +353,7 @@ class Tensor:
         except ValueError:
             _broadcast_error("add", self, other)
 
-    def __radd__(self, other):
-        if _plain_scalar(self, other):
-            return _scalar_op(self, other, "add")
-        b, a = _binary_operands(self, other)
-        return E.Add.apply(a, b)
+    __radd__ = __add__  # IEEE addition commutes: other + self equals self + other, bit for bit
 
     def __sub__(self, other):
         if _plain_scalar(self, other):
@@ -379,11 +375,7 @@ class Tensor:
         except ValueError:
             _broadcast_error("mul", self, other)
 
-    def __rmul__(self, other):
-        if _plain_scalar(self, other):
-            return _scalar_op(self, other, "mul")
-        b, a = _binary_operands(self, other)
-        return E.Mul.apply(a, b)
+    __rmul__ = __mul__  # as is multiplication
 
     def __truediv__(self, other):
         if _plain_scalar(self, other):

@@ -91,29 +91,25 @@ class CrossEntropy(Function):
         x, p = ctx.saved
         xp = ctx.xp
         valid = ctx.valid
+        if ctx.reduction == "none":
+            w = xp.expand_dims(grad, 1)
+        elif ctx.reduction == "sum" or ctx.count:
+            w = grad / ctx.count if ctx.reduction == "mean" else grad
+        else:
+            w = 1.0  # a mean over no targets: g is masked to zero, so they get no gradient, as in torch
         if xp is ctx.plain_xp:  # first order: the softmax saved by forward, in a copy this backward owns
             g = p.copy()  # C order, also when p is the transposed view
             # one flat index: measured ~1.5 us against ~3.5 us for g[rows, safe] (two index arrays) at N = 128
             g.reshape(-1)[ctx.rows * g.shape[1] + ctx.safe] -= 1
             if valid is not None:
                 g *= xp.expand_dims(valid, 1)
-            if ctx.reduction == "none":
-                g *= xp.expand_dims(grad, 1)
-            elif ctx.reduction == "mean":
-                if ctx.count:  # with every target ignored, g is already zero: torch sends no gradient to them
-                    g *= grad / ctx.count
-            else:
-                g *= grad
+            g *= w
             return g
-        else:  # create_graph: recompute through the recording namespace, so the softmax's derivative is kept
-            onehot = ctx.plain_xp.zeros(p.shape, dtype=p.dtype)
-            onehot[ctx.rows, ctx.safe] = 1
-            e = xp.exp(x - xp.max(x, axis=1, keepdims=True))
-            g = e / xp.sum(e, axis=1, keepdims=True) - onehot
-            if valid is not None:
-                g = g * ctx.plain_xp.expand_dims(valid, 1).astype(p.dtype)
-        if ctx.reduction == "none":
-            return g * xp.expand_dims(grad, 1)
-        if ctx.reduction == "mean":
-            return g * (grad / ctx.count) if ctx.count else g  # no targets: g is masked to zero, as in torch
-        return g * grad
+        # create_graph: recompute through the recording namespace, so the softmax's derivative is kept
+        onehot = ctx.plain_xp.zeros(p.shape, dtype=p.dtype)
+        onehot[ctx.rows, ctx.safe] = 1
+        e = xp.exp(x - xp.max(x, axis=1, keepdims=True))
+        g = e / xp.sum(e, axis=1, keepdims=True) - onehot
+        if valid is not None:
+            g = g * ctx.plain_xp.expand_dims(valid, 1).astype(p.dtype)
+        return g * w
