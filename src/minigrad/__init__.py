@@ -1,5 +1,21 @@
 """minigrad: reverse-mode autodiff over NumPy arrays with PyTorch's API. Public re-exports only."""
-from . import autograd
+import builtins as _builtins
+
+import numpy as _np
+
+
+def _require_numpy(version):
+    """Raise ImportError unless NumPy `version` is 2.1 or newer. minigrad computes with NumPy 2's array-API functions
+    (np.astype, which 2.0 refuses on scalars) and NEP 50 promotion (the rule torch has: a Python number does not
+    upcast a tensor); measured, NumPy 1.26 fails ~600 of the tests and 2.0.2 fails ~60, 2.1.3 passes them all."""
+    major, minor = (_builtins.int(part) for part in version.split(".")[:2])  # this module's `int` is torch's dtype
+    if (major, minor) < (2, 1):
+        raise ImportError(f"minigrad needs NumPy 2.1 or newer, found {version}: pip install 'numpy>=2.1'")
+
+
+_require_numpy(_np.__version__)
+
+from . import autograd  # noqa: E402 - after the NumPy check, so an old NumPy fails with its message
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device, devices, set_device
 from .backend import get_device as device
