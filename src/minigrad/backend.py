@@ -90,12 +90,20 @@ class ArrayNamespace:
 
     def where(self, cond, a, b):
         # measured: np.where on a random mask runs ~10x slower than a multiply (branch mispredictions), and
-        # where(mask, grad, 0) is the backward of relu and friends. A multiply equals np.where's result when grad
-        # is finite (0 * inf would be nan), which one cheap pass checks.
+        # where(mask, grad, 0) is the backward of relu and friends. The multiply equals np.where's result unless it
+        # made a nan (0 * inf) or kept an inf or nan, which one check of the product finds.
         if (type(b) is int and b == 0 and getattr(a, "dtype", None) is not None and a.dtype.kind == "f"
-                and getattr(cond, "dtype", None) is not None and self._module.isfinite(a).all()):
-            return a * cond
+                and getattr(cond, "dtype", None) is not None):
+            out = a * cond
+            if self.all_finite(out):
+                return out
         return self._module.where(cond, a, b)
+
+    def all_finite(self, x):
+        """Whether every element of the float array x is finite, as x . x in one BLAS pass (measured 3.2 us against
+        5 us for isfinite(x).all() on 128 x 256). A sum of squares that overflows reads as not finite: callers
+        then take their exact path, needlessly but correctly."""
+        return bool(self._module.isfinite(self._module.vdot(x, x)))
 
     def scatter_add(self, shape, index, values, dtype):
         """zeros(shape) with `values` added at `index` (repeated indices accumulate): the gradient of indexing."""

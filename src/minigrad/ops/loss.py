@@ -80,10 +80,7 @@ class CrossEntropy(Function):
         # a 0-d array, divided in place: a NumPy scalar would cost apply() a conversion and a pass over ctx.saved
         total = xp.asarray(nll.sum())
         if reduction == "mean":
-            if count:
-                total /= count
-            else:
-                total = total * float("nan")
+            total = xp.divide(total, count, out=total) if count else total * float("nan")
         return total
 
     @staticmethod
