@@ -9,6 +9,13 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 from hypothesis import HealthCheck, settings
 
+# MINIGRAD_TEST_DEVICE=cuda runs the device-aware tests (the op table, the layer checks, the optimizer trajectories:
+# tests/test_cuda.py names them) with every new tensor on that device
+if os.environ.get("MINIGRAD_TEST_DEVICE"):
+    import minigrad
+
+    minigrad.set_device(os.environ["MINIGRAD_TEST_DEVICE"])
+
 _common = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,
                                                      HealthCheck.filter_too_much]}
 settings.register_profile("ci", max_examples=12, derandomize=True, print_blob=True, **_common)

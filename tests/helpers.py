@@ -66,8 +66,11 @@ def check_op(name, fn, arrays, torch_fn=None, grad=True, seed=0):
     shapes = [a.shape for a in arrays]
     dtypes = [str(a.dtype) for a in arrays]
     floating = [grad and a.dtype.kind == "f" for a in arrays]
-    # minigrad gets the arrays themselves (non-contiguous ones stay so); torch gets copies
-    mins = [minigrad.from_numpy(a).requires_grad_(f) for a, f in zip(arrays, floating)]
+    # minigrad gets the arrays themselves (non-contiguous ones stay so), or copies on the default device when the
+    # suite runs on a GPU (MINIGRAD_TEST_DEVICE=cuda, conftest.py); torch gets copies
+    on_cpu = minigrad.backend.get_device().type == "cpu"
+    mins = [(minigrad.from_numpy(a) if on_cpu else minigrad.tensor(a)).requires_grad_(f)
+            for a, f in zip(arrays, floating)]
     tins = [torch.tensor(a.copy(), requires_grad=f) for a, f in zip(arrays, floating)]
     mouts, touts = _flat(fn(*mins)), _flat(torch_fn(*tins))
     assert len(mouts) == len(touts), f"{name}: {len(mouts)} outputs, torch gives {len(touts)}"

@@ -17,7 +17,7 @@ def flat(out):
 
 
 def close(name, got, want, dtype, scale=1.0):
-    got = np.asarray(got.data if isinstance(got, mg.Tensor) else got)
+    got = got.numpy() if isinstance(got, mg.Tensor) else np.asarray(got)
     want = want.detach().numpy() if isinstance(want, torch.Tensor) else np.asarray(want)
     assert got.shape == want.shape, f"{name}: shape {got.shape} != torch's {want.shape}"
     if got.dtype.kind == "f":
@@ -79,7 +79,7 @@ def check_module(tm, mm, inputs, dtype, call=None, rng=None, train=True, grad_in
     for name, p in mm.named_parameters():
         tp = tparams[name]
         if tp.grad is None:
-            assert p.grad is None or not np.any(p.grad.data), f"{name}: minigrad has a gradient, torch has none"
+            assert p.grad is None or not np.any(p.grad.numpy()), f"{name}: minigrad has a gradient, torch has none"
             continue
         assert p.grad is not None, f"{name}: no gradient"
         close(f"{name} grad", p.grad, tp.grad, dtype, scale=float(tp.grad.abs().max()))

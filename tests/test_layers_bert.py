@@ -35,8 +35,8 @@ def test_bert_matches_transformers_bertmodel():
     mask[2, 4:] = 0
     out = hf(input_ids=torch.tensor(ids), attention_mask=torch.tensor(mask), token_type_ids=torch.tensor(types))
     h, pooled = model(mg.tensor(ids), mg.tensor(mask), mg.tensor(types))
-    np.testing.assert_allclose(h.data, out.last_hidden_state.detach().numpy(), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(pooled.data, out.pooler_output.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(h.numpy(), out.last_hidden_state.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(pooled.numpy(), out.pooler_output.detach().numpy(), rtol=1e-5, atol=1e-5)
 
     gh = rng.standard_normal(h.shape).astype(np.float32)
     gp = rng.standard_normal(pooled.shape).astype(np.float32)
@@ -47,5 +47,5 @@ def test_bert_matches_transformers_bertmodel():
     assert sorted(names) == sorted(hf_params)
     for name, p in model.named_parameters():
         want = hf_params[name].grad.numpy()
-        np.testing.assert_allclose(p.grad.data, want, rtol=1e-5, atol=1e-5 * max(1.0, float(np.abs(want).max())),
+        np.testing.assert_allclose(p.grad.numpy(), want, rtol=1e-5, atol=1e-5 * max(1.0, float(np.abs(want).max())),
                                    err_msg=f"gradient of {name}")

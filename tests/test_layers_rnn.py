@@ -65,13 +65,13 @@ def test_dropout_between_layers_in_training():
     mg.manual_seed(3)
     m = nn.LSTM(3, 4, num_layers=2, dropout=0.5)
     x = mg.tensor(rng.standard_normal((5, 2, 3)))
-    a = m(x)[0].data
+    a = m(x)[0].numpy()
     m.eval()
-    b = m(x)[0].data
+    b = m(x)[0].numpy()
     assert not np.allclose(a, b)  # dropout changed the second layer's input
     m1 = nn.LSTM(3, 4, num_layers=1, dropout=0.5)  # no layer to drop between (torch warns; same output)
     m1.train()
-    assert np.array_equal(m1(x)[0].data, m1.eval()(x)[0].data)
+    assert np.array_equal(m1(x)[0].numpy(), m1.eval()(x)[0].numpy())
 
 
 def test_state_dict_keys_match_torch():
@@ -95,8 +95,8 @@ def test_recurrent_errors_name_layer_and_shapes():
 def test_hidden_outputs_are_last_steps():
     m = nn.LSTM(2, 3, bidirectional=True)
     out, (h, _c) = m(mg.tensor(rng.standard_normal((4, 1, 2))))
-    close("forward h_n", h.data[0], out.data[-1, :, :3], np.float32)
-    close("reverse h_n", h.data[1], out.data[0, :, 3:], np.float32)
+    close("forward h_n", h[0], out[-1, :, :3].numpy(), np.float32)
+    close("reverse h_n", h[1], out[0, :, 3:].numpy(), np.float32)
 
 
 def test_lstm_second_order_matches_torch():

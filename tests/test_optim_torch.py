@@ -81,7 +81,7 @@ def _run(name, kw, steps=100, groups=False, reload_at=None, autograd=False):
             _loss(minigrad, mX, mY, mp).backward()
             _loss(torch, tX, tY, tp).backward()
         else:
-            for p, g in zip(mp, _numpy_grads(X, Y, [p.data for p in mp])):
+            for p, g in zip(mp, _numpy_grads(X, Y, [p.numpy() for p in mp])):
                 p.grad = minigrad.tensor(g)
             for p, g in zip(tp, _numpy_grads(X, Y, [p.detach().numpy() for p in tp])):
                 p.grad = torch.tensor(g)
@@ -93,7 +93,7 @@ def _run(name, kw, steps=100, groups=False, reload_at=None, autograd=False):
 def _assert_close(mp, tp, tol=1e-10):
     for m, t in zip(mp, tp):
         ref = t.detach().numpy()
-        rel = np.max(np.abs(m.data - ref)) / np.max(np.abs(ref))
+        rel = np.max(np.abs(m.numpy() - ref)) / np.max(np.abs(ref))
         assert rel < tol, f"relative deviation {rel:.3e} from torch"
 
 

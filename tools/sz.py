@@ -11,7 +11,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "src" / "minigrad"
 # Raised from STYLE.md's starting budgets (core 3000, package 9000) when the full op set of issue 3 (~120 ops with
 # their backwards), the fused layer ops (conv, pool, LSTM step, linear, losses) and the composite Tensor methods
 # landed: core 4000 -> 4200, package 12000. Raise again only in a commit that says why.
-BUDGETS = {"scalar/value.py": 200, "core": 4200, "file": 600, "package": 12000}
+# 4200 -> 4210 (stop 14): the CUDA device needs apply() to name two devices when CuPy refuses a NumPy array
+# (try/except, free when nothing is raised) and backward() to refuse a gradient on another device.
+BUDGETS = {"scalar/value.py": 200, "core": 4210, "file": 600, "package": 12000}
 CORE = ("autograd", "ops", "tensor.py", "dtypes.py", "backend.py", "creation.py", "functions.py")
 
 

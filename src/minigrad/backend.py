@@ -255,10 +255,10 @@ def get_device(spec=None):
     dev = _devices.get(key)
     if dev is not None:
         return dev
-    kind = key.split(":")[0]
-    if kind == "cuda":
-        raise RuntimeError(f"device '{key}': CUDA support is not available in this build of minigrad; "
-                           "see minigrad.devices() for the devices that are usable here")
+    if key.split(":")[0] == "cuda":
+        from .cuda import device  # noqa: PLC0415 - imports CuPy: only when a GPU is asked for
+
+        return device(key)
     raise ValueError(f"unknown device '{key}': expected 'cpu' or 'cuda[:N]'")
 
 
@@ -269,11 +269,7 @@ def set_device(spec):
 
 def devices():
     """The usable devices, and why the others are not usable here."""
-    usable = [str(d) for d in _devices.values()]
-    reasons = {"cuda": "GPU support through CuPy is not part of this build"}
-    return {"usable": usable, "unavailable": reasons}
+    from .cuda import report  # noqa: PLC0415
 
-
-def device_of(array):
-    """The Device an array lives on (CPU for NumPy arrays)."""
-    return CPU
+    usable, unavailable = report()
+    return {"usable": ["cpu"] + usable, "unavailable": unavailable}

@@ -260,6 +260,8 @@ class Tensor:
             seed = self._device.xp.empty(data.shape, dtype=data.dtype)
             seed[...] = 1
             return seed
+        if isinstance(gradient, Tensor) and gradient._device != self._device:
+            raise RuntimeError(f"{op}: the gradient is on {gradient._device}, but the tensor is on {self._device}")
         g = gradient.data if isinstance(gradient, Tensor) else tensor(gradient, dtype=self.dtype,
                                                                        device=self._device).data
         if g.shape != self.shape:

@@ -7,6 +7,8 @@ recorded Tensor ops and `ctx.saved` mapped to Tensors, so each gradient is writt
 order. The rule that makes this work: anything saved must be an input, the output, or something whose own
 derivative does not matter (a mask, indices); any other intermediate is recomputed in backward through `ctx.xp`.
 """
+from numpy import generic as _generic
+
 from .grad_mode import GradMode
 
 
@@ -49,23 +51,29 @@ class Function:
         ctx.xp = dev.xp
         n = len(inputs)
         # arity special cases: apply() is the forward hot path (see benchmarks/bench_core.py)
-        if n == 1:
-            out = cls.forward(ctx, x.data, **attrs)
-            record = x.requires_grad
-        elif n == 2:
-            y = inputs[1]
-            out = cls.forward(ctx, x.data, y.data, **attrs)
-            record = x.requires_grad or y.requires_grad
-        elif n == 3:  # Linear with a bias, where, addcmul...
-            y, z = inputs[1], inputs[2]
-            out = cls.forward(ctx, x.data, y.data, z.data, **attrs)
-            record = x.requires_grad or y.requires_grad or z.requires_grad
-        else:
-            out = cls.forward(ctx, *[t.data for t in inputs], **attrs)
-            record = True in [t.requires_grad for t in inputs]
-        if not out.shape and type(out) is not dev.xp.ndarray:
-            # NumPy ufuncs return scalars for 0-d input; a tensor always holds an array. A saved output must stay
-            # identical to the tensor's array, or create_graph would not recognise it (engine._graph_ctx).
+        try:  # free when nothing is raised (3.11)
+            if n == 1:
+                out = cls.forward(ctx, x.data, **attrs)
+                record = x.requires_grad
+            elif n == 2:
+                y = inputs[1]
+                out = cls.forward(ctx, x.data, y.data, **attrs)
+                record = x.requires_grad or y.requires_grad
+            elif n == 3:  # Linear with a bias, where, addcmul...
+                y, z = inputs[1], inputs[2]
+                out = cls.forward(ctx, x.data, y.data, z.data, **attrs)
+                record = x.requires_grad or y.requires_grad or z.requires_grad
+            else:
+                out = cls.forward(ctx, *[t.data for t in inputs], **attrs)
+                record = True in [t.requires_grad for t in inputs]
+        except TypeError:  # CuPy refuses NumPy arrays (and NumPy CuPy's): name the devices, not the arrays
+            from ..cuda import check_devices  # noqa: PLC0415
+
+            check_devices(cls.__name__, inputs)
+            raise
+        if not out.shape and isinstance(out, _generic):
+            # NumPy ufuncs return scalars for 0-d input (CuPy never does); a tensor always holds an array. A saved
+            # output must stay identical to the tensor's array, or create_graph would not recognise it (engine).
             arr = dev.xp.asarray(out)
             if ctx.saved:
                 ctx.saved = tuple([arr if s is out else s for s in ctx.saved])

@@ -100,7 +100,7 @@ def to(self, *args, dtype=None, device=None, copy=False):
             dtype = a
     out = self
     if device is not None and get_device(device) != self._device:
-        from ..backend import transfer  # noqa: PLC0415
+        from ..cuda import transfer  # noqa: PLC0415 - the only other device lives there
 
         out = transfer(out, get_device(device))
     if dtype is not None and dtypes.as_dtype(dtype) != out.dtype:
