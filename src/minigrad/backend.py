@@ -262,6 +262,15 @@ def get_device(spec=None):
     raise ValueError(f"unknown device '{key}': expected 'cpu' or 'cuda[:N]'")
 
 
+def check_same_device(tensors, op=None):
+    """Raise torch's error naming two devices when `tensors` are not all on one device (`op` prefixes it)."""
+    devs = list(dict.fromkeys(str(t._device) for t in tensors))
+    if len(devs) > 1:
+        head = f"{op}: expected" if op else "Expected"
+        raise RuntimeError(f"{head} all tensors to be on the same device, but found at least two devices, "
+                           f"{devs[0]} and {devs[1]}")
+
+
 def set_device(spec):
     """Make `spec` the device new tensors are created on (seed 000's minigrad.set_device("cpu"))."""
     _default[0] = get_device(spec)

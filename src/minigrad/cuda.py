@@ -68,9 +68,6 @@ class CupyNamespace(ArrayNamespace):
     def sum(self, x, axis=None, keepdims=False, dtype=None):
         return self._module.sum(x, axis=axis, dtype=dtype, keepdims=keepdims)
 
-    def max(self, x, axis=None, keepdims=False):
-        return self._module.max(x, axis=axis, keepdims=keepdims)
-
     def where(self, cond, a, b):
         # the CPU's multiply-by-mask shortcut avoids branch mispredictions a GPU does not have
         return self._module.where(cond, a, b)
@@ -98,14 +95,6 @@ def device(key):
     if dev is None:
         dev = backend._devices["cuda"] = backend._devices["cuda:0"] = Device("cuda", 0, CupyNamespace(cupy))
     return dev
-
-
-def check_devices(op, inputs):
-    """Raise torch's error naming two devices if `inputs` (tensors) are not all on one device."""
-    devs = list(dict.fromkeys(str(t._device) for t in inputs))
-    if len(devs) > 1:
-        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
-                           f"{devs[0]} and {devs[1]} (in {op})")
 
 
 class Transfer(Function):

@@ -4,6 +4,7 @@ import builtins
 
 from . import dtypes
 from .autograd.grad_mode import GradMode
+from .backend import check_same_device
 from .ops import elementwise as E
 from .ops import linalg as L
 from .ops import movement as M
@@ -33,11 +34,7 @@ def _promoted(tensors, op):
     if not tensors:
         raise RuntimeError(f"{op}: expected a non-empty list of Tensors")
     tensors = [_as_tensor(t) for t in tensors]
-    dev = tensors[0]._device
-    for t in tensors[1:]:
-        if t._device != dev:
-            raise RuntimeError(f"{op}: expected all tensors to be on the same device, but found at least two "
-                               f"devices, {dev} and {t._device}")
+    check_same_device(tensors, op)
     rt = dtypes.result_type(*tensors) if len(tensors) > 1 else tensors[0].dtype
     return [t if t.dtype == rt else t.to(rt) for t in tensors]
 

@@ -11,7 +11,7 @@ from . import numpy_protocol as _numpy_protocol
 from .autograd import function as _function
 from .autograd.engine import backward_plain, run_backward
 from .autograd.grad_mode import GradMode
-from .backend import get_device
+from .backend import check_same_device, get_device
 from .numpy_protocol import to_array as _to_array
 from .ops import composite as C
 from .ops import elementwise as E
@@ -50,8 +50,7 @@ def _binary_operands(a, b):
     """Promote a Tensor and a Tensor, array or Python number to one dtype and device, as torch does."""
     if isinstance(b, Tensor):
         if a._device is not b._device and a._device != b._device:
-            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
-                               f"{a._device} and {b._device}")
+            check_same_device((a, b))
         if a.data.dtype is b.data.dtype:
             return a, b
         rt = dtypes.result_type(a, b)

@@ -9,6 +9,7 @@ derivative does not matter (a mask, indices); any other intermediate is recomput
 """
 from numpy import generic as _generic
 
+from ..backend import check_same_device
 from .grad_mode import GradMode
 
 
@@ -67,9 +68,7 @@ class Function:
                 out = cls.forward(ctx, *[t.data for t in inputs], **attrs)
                 record = True in [t.requires_grad for t in inputs]
         except TypeError:  # CuPy refuses NumPy arrays (and NumPy CuPy's): name the devices, not the arrays
-            from ..cuda import check_devices  # noqa: PLC0415
-
-            check_devices(cls.__name__, inputs)
+            check_same_device(inputs, cls.__name__)
             raise
         if not out.shape and isinstance(out, _generic):
             # NumPy ufuncs return scalars for 0-d input (CuPy never does); a tensor always holds an array. A saved
