@@ -74,7 +74,7 @@ def _reaches_outside(outputs, aliases):
             if id(t) not in own:
                 return True
             continue
-        stack.extend(p for p in t._ctx.parents if p.requires_grad)
+        stack.extend(p for p in t._ctx.recorded_parents() if p.requires_grad)
     return False
 
 

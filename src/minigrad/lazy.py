@@ -102,7 +102,7 @@ def _record(t):
         return None if node.cls is None else (node.cls, node.parents, node.attrs, node.ctx, node.dynamic)
     if ctx is None:
         return None
-    return type(ctx), ctx.parents, getattr(ctx, "attrs", {}), ctx, ()
+    return type(ctx), ctx.recorded_parents(), getattr(ctx, "attrs", {}), ctx, ()
 
 
 def graph_parents(t):

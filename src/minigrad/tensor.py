@@ -84,8 +84,9 @@ class Tensor:
     tensor([4., 6.])
     """
 
+    # _past is set only by an in-place op on the graph (autograd.function.recorded_input), never on the hot path
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_device", "_version", "name", "_retains_grad", "_hooks",
-                 "__weakref__")
+                 "_past", "__weakref__")
     __array_priority__ = 1000
 
     def __init__(self, data=None, requires_grad=None, dtype=None, device=None, name=None, shape=None):

@@ -39,7 +39,16 @@ class Function:
 
     @property
     def next_functions(self):
-        return tuple((p._ctx, 0) for p in self.parents)
+        return tuple((p._ctx, 0) for p in self.recorded_parents())
+
+    def recorded_parents(self):
+        """The input tensors as this node recorded them: `parents`, except that an input moved onto a newer node
+        by an in-place op since then stands for the snapshot of it that the node saw (see recorded_input)."""
+        ps = self.parents
+        for p, v in zip(ps, self.versions):
+            if p._version != v:
+                return tuple([recorded_input(q, w)[0] for q, w in zip(ps, self.versions)])
+        return ps
 
     @classmethod
     def apply(cls, *inputs, **attrs):
@@ -106,6 +115,24 @@ class Function:
             t._ctx = None
             t.requires_grad = False
         return t
+
+
+def recorded_input(p, v):
+    """The tensor that a node recorded as input `p` at version `v`, and that tensor's version now.
+
+    An in-place op on the graph (`h -= h.mean(0)` on a non-leaf) moves h onto a new node and leaves behind a
+    snapshot holding h's previous node and array (ops/composite.inplace). A node recorded before that, like the
+    mean here, must reach the snapshot: through h it would reach h's new node, which depends on the mean itself,
+    and the graph would loop. In torch an edge points at the node, not at the tensor, so this cannot happen there.
+    `p._past` is unset until the first such op: ((version at the op, snapshot), ...) in order."""
+    try:
+        past = p._past
+    except AttributeError:
+        return p, p._version
+    for r, snap in past:
+        if v <= r:
+            return snap, r
+    return p, p._version
 
 
 # tensor.py sets this: the engine sits below tensor.py in the layering and cannot import it

@@ -194,7 +194,7 @@ class DistributedDataParallel(Module):
         stack = [t for t in _tensors_in(out) if t._ctx is not None]
         seen = {id(t) for t in stack}
         while stack:
-            for p in stack.pop()._ctx.parents:
+            for p in stack.pop()._ctx.recorded_parents():
                 if not p.requires_grad:
                     continue
                 if p._ctx is None:

@@ -529,6 +529,8 @@ def inplace(self, result_fn, other, op):
             result = result_fn(self.detach(), other)
         self._write(result.data, op)
     else:
+        # the snapshot keeps self's node and array for the nodes recorded before this op (including other's, as
+        # in h -= h.mean(0)); autograd.function.recorded_input routes them to it
         snapshot = self.detach()
         snapshot.requires_grad, snapshot._ctx = self.requires_grad, self._ctx
         result = result_fn(snapshot, other)
@@ -537,6 +539,9 @@ def inplace(self, result_fn, other, op):
         if result.shape != self.shape:
             raise RuntimeError(f"{op}: output with shape {tuple(self.shape)} doesn't match the broadcast shape "
                                f"{tuple(result.shape)}")
+        # as torch: hooks registered before the op see the gradient with respect to the value before it
+        snapshot._hooks, self._hooks = self._hooks, None
+        self._past = (*getattr(self, "_past", ()), (self._version, snapshot))
         self.data, self._ctx, self.requires_grad = result.data, result._ctx, True
     self._version += 1
     return self
