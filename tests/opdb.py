@@ -130,7 +130,10 @@ EINSUM_CASES = [("ij,jk->ik", [(3, 4), (4, 2)]), ("ij,jk", [(2, 3), (3, 4)]), ("
                 ("ij,ij->ij", [(2, 3), (2, 3)]), ("...ij,...jk->...ik", [(2, 3, 4), (4, 5)]),
                 ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]), ("ji,jk->ik", [(2, 5), (2, 3)]),
                 ("ijk,kl->ijl", [(2, 3, 2), (2, 4)]), ("ij,k->ijk", [(2, 3), (2,)]), ("iij,j->i", [(2, 2, 3), (3,)]),
-                ("i,i->", [(4,), (4,)]), ("ij->ji", [(2, 3)]), ("bi,bi->b", [(3, 4), (3, 4)]), ("...i->...", [(2, 3, 4)])]
+                ("i,i->", [(4,), (4,)]), ("ij->ji", [(2, 3)]), ("bi,bi->b", [(3, 4), (3, 4)]), ("...i->...", [(2, 3, 4)]),
+                # only some operands with '...', and size-1 dims broadcasting, as torch allows
+                ("...ij,jk->...ik", [(2, 3, 4), (4, 2)]), ("...i,i->...", [(2, 3), (3,)]), ("ij...->j", [(2, 3, 2)]),
+                ("ij,ij->ij", [(1, 3), (2, 3)]), ("bij,bjk->bik", [(2, 3, 4), (1, 4, 2)])]
 
 
 def einsum_sample(draw, dtype):
@@ -402,6 +405,9 @@ OPS = [
     OpSpec("gt", lambda a, b: a > b, sample=binary(), grad=False),
     OpSpec("ge", lambda a, b: a >= b, sample=binary(), grad=False),
     OpSpec("logical", lambda a, b: (a & b, a | b, a ^ b, ~a), sample=_bools, grad=False, dtypes=(F64,)),
+    OpSpec("bitwise", lambda a, b: (a & b, a | b, a ^ b, ~a, a & 6, 5 | b), sample=_ints, grad=False, dtypes=(F64,)),
+    OpSpec("logical_of_ints", lambda a, b: (a.logical_and(b), a.logical_or(b), a.logical_xor(b)), sample=_ints,
+           grad=False, dtypes=(F64,)),
     # unary math
     U("exp", -5, 5), U("log", 0.1, 10), U("log1p", -0.9, 5), U("expm1"), U("sqrt", 0.1, 10), U("rsqrt", 0.1, 10),
     U("reciprocal", 0.3, 3, signed=True), U("abs", 0.1, 3, signed=True), U("sin"), U("cos"), U("tan", -1.2, 1.2),

@@ -10,18 +10,18 @@ from .ops import linalg as L
 from .ops import movement as M
 from .tensor import Tensor, _binary_operands, _dims, matmul, tensor
 
-__all__ = ["abs", "add", "all", "amax", "amin", "any", "arcsin", "arcsinh", "arctanh", "argmax", "argmin",
-           "as_strided", "asin", "asinh", "atanh", "broadcast_to", "cat", "ceil", "chunk", "clamp", "clamp_max",
-           "clamp_min", "clip", "clone", "concat", "concatenate", "cos", "cumsum", "detach", "div", "divide", "dot",
-           "einsum", "elu", "eq", "erf", "exp", "expand", "expm1", "flatten", "flip", "floor", "floor_divide",
-           "gather", "ge", "gelu", "gt", "hstack", "index_select", "inner", "isfinite", "isinf", "isnan", "le",
-           "leaky_relu", "log", "log1p", "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor",
-           "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "movedim", "mul",
-           "multiply", "narrow", "ne", "neg", "negative", "numel", "outer", "pad", "permute", "pow", "prod",
-           "reciprocal", "relu", "remainder", "reshape", "round", "rsqrt", "sigmoid", "sign", "silu", "sin", "softmax",
-           "softplus", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "subtract", "sum", "swapaxes",
-           "swapdims", "tan", "tanh", "tensordot", "transpose", "trunc", "unbind", "unflatten", "unfold", "unsqueeze",
-           "var", "vstack", "where"]
+__all__ = ["abs", "add", "all", "amax", "amin", "any", "arcsin", "arcsinh", "arctanh", "argmax", "argmin", "as_strided",
+           "asin", "asinh", "atanh", "bitwise_and", "bitwise_or", "bitwise_xor", "broadcast_to", "cat", "ceil", "chunk",
+           "clamp", "clamp_max", "clamp_min", "clip", "clone", "concat", "concatenate", "cos", "cumsum", "detach",
+           "div", "divide", "dot", "einsum", "elu", "eq", "erf", "exp", "expand", "expm1", "flatten", "flip", "floor",
+           "floor_divide", "gather", "ge", "gelu", "gt", "hstack", "index_select", "inner", "isfinite", "isinf",
+           "isnan", "le", "leaky_relu", "log", "log1p", "log_softmax", "logical_and", "logical_not", "logical_or",
+           "logical_xor", "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum",
+           "movedim", "mul", "multiply", "narrow", "ne", "neg", "negative", "numel", "outer", "pad", "permute", "pow",
+           "prod", "reciprocal", "relu", "remainder", "reshape", "round", "rsqrt", "sigmoid", "sign", "silu", "sin",
+           "softmax", "softplus", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "subtract", "sum",
+           "swapaxes", "swapdims", "tan", "tanh", "tensordot", "transpose", "trunc", "unbind", "unflatten", "unfold",
+           "unsqueeze", "var", "vstack", "where"]
 
 
 def _as_tensor(x, like=None):
@@ -112,13 +112,12 @@ def einsum(equation, *operands):
         ins, _ = L.parse_einsum(equation, [o.ndim for o in ops])
         sizes = {}
         for sub, o in zip(ins, ops):
-            letters = sub.replace("...", "")
-            shape = o.shape if "..." not in sub else (o.shape[:sub.index("...")] +
-                                                      o.shape[o.ndim - (len(sub) - sub.index("...") - 3):])
-            for c, n in zip(letters, shape):
-                if sizes.setdefault(c, n) != n:
+            for c, n in zip(sub, o.shape):
+                seen = sizes.setdefault(c, n)
+                if seen != n and 1 not in (seen, n):  # size 1 broadcasts, as in torch
                     raise ValueError(f"einsum(): subscript {c} has size {n} for an operand of shape {tuple(o.shape)}"
                                      f" which does not match the previously seen size {sizes[c]}")
+                sizes[c] = builtins.max(seen, n)
     except ValueError as e:
         raise RuntimeError(f"{e} (equation '{equation}', shapes {[tuple(o.shape) for o in ops]})") from None
     return L.Einsum.apply(*ops, equation=equation)
@@ -168,7 +167,15 @@ def dot(input, other):
     return L.Einsum.apply(a, b, equation="i,i->")
 
 
-inner = dot
+def inner(input, other):
+    """Sum over the last dim of both: shape input.shape[:-1] + other.shape[:-1]. Matches torch.inner."""
+    a, b = _promoted([_as_tensor(input), _as_tensor(other)], "inner")
+    if not a.ndim or not b.ndim:
+        return a * b
+    if a.shape[-1] != b.shape[-1]:
+        raise RuntimeError(f"inner: last dimensions of the inputs must match, got shapes {tuple(a.shape)} and "
+                           f"{tuple(b.shape)}")
+    return tensordot(a, b, dims=([-1], [-1]))
 
 
 def outer(input, vec2):
@@ -280,6 +287,9 @@ le = _method("le")
 gt = _method("gt")
 ge = _method("ge")
 logical_and = _method("logical_and")
+bitwise_and = _method("bitwise_and")
+bitwise_or = _method("bitwise_or")
+bitwise_xor = _method("bitwise_xor")
 logical_or = _method("logical_or")
 logical_xor = _method("logical_xor")
 logical_not = _method("logical_not")
@@ -377,7 +387,9 @@ _UFUNCS = {
     "maximum": _b(Tensor.maximum), "minimum": _b(Tensor.minimum), "matmul": lambda a, b: matmul(_t(a), b),
     "equal": _b(Tensor.__eq__), "not_equal": _b(Tensor.__ne__), "less": _b(Tensor.__lt__),
     "less_equal": _b(Tensor.__le__), "greater": _b(Tensor.__gt__), "greater_equal": _b(Tensor.__ge__),
-    "logical_and": _b(Tensor.__and__), "logical_or": _b(Tensor.__or__), "logical_xor": _b(Tensor.__xor__),
+    "logical_and": _b(Tensor.logical_and), "logical_or": _b(Tensor.logical_or),
+    "logical_xor": _b(Tensor.logical_xor), "bitwise_and": _b(Tensor.__and__), "bitwise_or": _b(Tensor.__or__),
+    "bitwise_xor": _b(Tensor.__xor__), "invert": Tensor.__invert__,
     "negative": Tensor.__neg__, "positive": Tensor.__pos__, "absolute": Tensor.abs, "fabs": Tensor.abs,
     "logical_not": Tensor.logical_not, "reciprocal": Tensor.reciprocal, "square": Tensor.square,
 }

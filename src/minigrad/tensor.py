@@ -589,20 +589,30 @@ class Tensor:
     def equal(self, other):
         return self.shape == other.shape and builtins.bool((self == other).all())
 
+    # & | ^ ~ are bitwise on integers and logical on bools (the same thing there), as in torch
     def __and__(self, other):
-        return E.Logical.apply(*_checked(self, other, "logical_and"), fn="logical_and")
+        return _bitwise(self, other, "bitwise_and")
 
     def __or__(self, other):
-        return E.Logical.apply(*_checked(self, other, "logical_or"), fn="logical_or")
+        return _bitwise(self, other, "bitwise_or")
 
     def __xor__(self, other):
-        return E.Logical.apply(*_checked(self, other, "logical_xor"), fn="logical_xor")
+        return _bitwise(self, other, "bitwise_xor")
 
     def __invert__(self):
         return E.Logical.apply(self, fn="logical_not" if self.dtype.kind == "b" else "invert")
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
-    logical_and, logical_or, logical_xor = __and__, __or__, __xor__
+    bitwise_and, bitwise_or, bitwise_xor = __and__, __or__, __xor__
+
+    def logical_and(self, other):
+        return E.Logical.apply(*_checked(self, other, "logical_and"), fn="logical_and")
+
+    def logical_or(self, other):
+        return E.Logical.apply(*_checked(self, other, "logical_or"), fn="logical_or")
+
+    def logical_xor(self, other):
+        return E.Logical.apply(*_checked(self, other, "logical_xor"), fn="logical_xor")
 
     def logical_not(self):
         return E.Logical.apply(self, fn="logical_not")
@@ -772,6 +782,15 @@ class Tensor:
     # ----------------------------------------------------------------------------------- NumPy protocols
     __array_ufunc__ = _numpy_protocol.array_ufunc
     __array_function__ = _numpy_protocol.array_function
+
+
+def _bitwise(a, b, op):
+    a, b = _checked(a, b, op)
+    if a.dtype.kind not in "biu":
+        raise TypeError(f"{op}: only integer and bool tensors, got {a.dtype} (shape {tuple(a.shape)}); for a logical "
+                        f"result use logical_{op[8:]}")
+    # on bools the logical function: the same values, and the op ONNX has at every opset
+    return E.Logical.apply(a, b, fn="logical" + op[7:] if a.dtype.kind == "b" else op)
 
 
 def _checked(a, b, op):

@@ -363,10 +363,19 @@ def unflatten(self, dim, sizes):
 
 
 def movedim(self, source, destination):
-    src, dst = _dims(source, self.ndim, "movedim")[0], _dims(destination, self.ndim, "movedim")[0]
-    order = [d for d in range(self.ndim) if d != src]
-    order.insert(dst, src)
-    return self.permute(order)
+    """Matches torch.movedim: ints or sequences of dims; the other dims keep their order."""
+    src, dst = (list(d) if isinstance(d, (list, tuple)) else [d] for d in (source, destination))
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+                           f"same number of dims as destination ({dst} dims)")
+    src, dst = ([_dims(d, self.ndim, "movedim")[0] for d in ds] for ds in (src, dst))
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in source {source} or destination {destination}")
+    order = [None] * self.ndim
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(d for d in range(self.ndim) if d not in src)
+    return self.permute([next(rest) if o is None else o for o in order])
 
 
 def repeat(self, *sizes):
@@ -423,7 +432,14 @@ def unbind(self, dim=0):
 
 
 def narrow(self, dim, start, length):
+    """Matches torch.narrow: `length` elements from `start` (negative counts from the end) along `dim`."""
     axis = _dims(dim, self.ndim, "narrow")[0]
+    size = self.shape[axis]
+    if not -size <= start <= size:
+        raise IndexError(f"narrow: start ({start}) out of range for dimension {dim} of size {size}")
+    start = start % size if start < 0 else start
+    if length < 0 or start + length > size:
+        raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({size})")
     return self[(slice(None),) * axis + (slice(start, start + length),)]
 
 

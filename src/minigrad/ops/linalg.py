@@ -59,7 +59,20 @@ def parse_einsum(equation, ndims):
         letters = "".join(s.replace("...", "") for s in ins)
         out = ("..." if any("..." in s for s in ins) else "") + "".join(
             sorted(c for c in set(letters) if letters.count(c) == 1))
-    return ins, out
+    return _spell_ellipsis(ins, out, ndims)
+
+
+def _spell_ellipsis(ins, out, ndims):
+    """Replace each '...' by letters of its own, right-aligned across operands as broadcasting aligns them: NumPy's
+    einsum cannot sum ellipsis dims away ('...ij,jk->jk'), which the gradient of '...ij,jk->...ik' with respect to
+    the second operand needs, and torch's einsum can."""
+    if not any("..." in s for s in ins) and "..." not in out:
+        return ins, out
+    counts = [nd - len(s.replace("...", "")) if "..." in s else 0 for s, nd in zip(ins, ndims)]
+    used = set("".join(ins) + out)
+    letters = "".join(_fresh(used) for _ in range(max(counts, default=0)))
+    ins = [s.replace("...", letters[len(letters) - k:]) for s, k in zip(ins, counts)]
+    return ins, out.replace("...", letters)
 
 
 def _numel(shape):
@@ -95,7 +108,7 @@ class Einsum(Function):
     def forward(ctx, *arrays, equation):
         ctx.save_for_backward(*arrays)
         ctx.ins, ctx.out = parse_einsum(equation, [a.ndim for a in arrays])
-        return _einsum(ctx.xp, equation, arrays)
+        return _einsum(ctx.xp, ",".join(ctx.ins) + "->" + ctx.out, arrays)
 
     @staticmethod
     def backward(ctx, grad):
@@ -111,18 +124,9 @@ class Einsum(Function):
             ops = [grad] + [arr for j, arr in enumerate(arrays) if j != i]
             used = set("".join(ins) + out)
             avail = set("".join(subs))
-            nell = a.ndim - len(target.replace("...", ""))
-            result, axis = [], 0
-            for c in target.replace("...", "."):
-                if c == ".":
-                    result.append("...")
-                    if "." not in avail:  # the ellipsis axes were summed away: broadcast them back
-                        subs.append("...")
-                        ops.append(xp.ones(a.shape[axis:axis + nell], dtype=a.dtype))
-                    axis += nell
-                    continue
+            result = []
+            for axis, c in enumerate(target):  # parse_einsum spelled every '...' out in letters
                 size = a.shape[axis]
-                axis += 1
                 if c in result:  # a diagonal: tie a fresh letter to c with an identity matrix
                     new = _fresh(used)
                     subs.append(c + new)

@@ -19,11 +19,17 @@ def _reduce_saving(ctx, name, a, axis, keepdims):
     return out
 
 
+def _sum(xp, a, axis, keepdims):
+    if a.dtype == xp.float16:  # as torch: half sums accumulate in float32 (a float16 running sum overflows at 65504)
+        return xp.astype(xp.sum(a, axis=axis, keepdims=keepdims, dtype=xp.float32), a.dtype)
+    return xp.sum(a, axis=axis, keepdims=keepdims)
+
+
 class Sum(Function):
     @staticmethod
     def forward(ctx, a, axis, keepdims=False):
         ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
-        return ctx.xp.sum(a, axis=axis, keepdims=keepdims)
+        return _sum(ctx.xp, a, axis, keepdims)
 
     @staticmethod
     def backward(ctx, grad):
@@ -40,6 +46,8 @@ class Mean(Function):
     def forward(ctx, a, axis, keepdims=False):
         ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
         ctx.n = n = math.prod([a.shape[i] for i in axis])
+        if a.dtype == ctx.xp.float16:
+            return ctx.xp.astype(ctx.xp.sum(a, axis=axis, keepdims=keepdims, dtype=ctx.xp.float32) / n, a.dtype)
         return ctx.xp.sum(a, axis=axis, keepdims=keepdims) / n
 
     @staticmethod
