@@ -127,3 +127,39 @@ def test_nodes_recorded_before_the_op_still_point_at_the_earlier_node():
         if lib is minigrad:
             assert minigrad.viz.to_dot(h.sum()).count("Mean") == 1
     assert names[0] == names[1] == ("SubBackward0", ["MulBackward0", "MeanBackward0"], ["MulBackward0"])
+
+
+VIEW_CASES = {
+    "row": lambda b: b[0].mul_(10.0),
+    "element": lambda b: b[0, 1].mul_(10.0),
+    "slice_of_flat_view": lambda b: b.view(-1)[1:3].add_(5.0),
+    "row_of_transpose": lambda b: b.transpose(0, 1)[0].sub_(2.0),
+    "column_of_reshape": lambda b: b.reshape(3, 2)[:, 1].mul_(3.0),
+    "advanced_index_copies": lambda b: b[[0, 1]].mul_(7.0),
+    "view_of_a_view": lambda b: b[1][1:].add_(100.0),
+    "unsqueeze": lambda b: b.unsqueeze(0).mul_(2.0),
+    "setitem_on_a_view": lambda b: b.view(1, 6).squeeze(0).__setitem__(2, 9.0),
+    "view_then_self_ref": lambda b: b[0].sub_(b[0].mean()),
+}
+
+
+@pytest.mark.parametrize("case", VIEW_CASES)
+def test_in_place_on_a_view_of_a_non_leaf_changes_the_base_as_torch(case):
+    res = []
+    for lib in (minigrad, torch):
+        a = lib.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+        b = a * 1
+        VIEW_CASES[case](b)
+        (b * lib.tensor(np.arange(6.0).reshape(2, 3) + 1)).sum().backward()
+        res.append((b.detach().numpy(), a.grad.numpy()))
+    for m, t in zip(*res):
+        np.testing.assert_allclose(m, t, rtol=1e-12)
+
+
+def test_in_place_on_a_view_of_a_leaf_that_requires_grad_raises_as_torch():
+    w = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="a view of a leaf tensor that requires grad"):
+        w[0].mul_(2.0)
+    with minigrad.no_grad():
+        w[0].mul_(2.0)  # off the graph the array is written in place, as torch allows
+    assert w.tolist() == [2.0, 2.0]

@@ -559,8 +559,40 @@ def inplace(self, result_fn, other, op):
         snapshot._hooks, self._hooks = self._hooks, None
         self._past = (*getattr(self, "_past", ()), (self._version, snapshot))
         self.data, self._ctx, self.requires_grad = result.data, result._ctx, True
+        self._version += 1
+        _write_back(self, snapshot, op)
+        return self
     self._version += 1
     return self
+
+
+def _write_back(view, old, op):
+    """torch's views share memory with their base, so an in-place op on a view changes the base too (`b[0].mul_(10)`
+    multiplies b's first row). Off the graph NumPy's views do the same; on the graph the op gave `view` a new array,
+    so the base is rebased too: base[index] = view for a slice, the inverse reshape or permutation otherwise (each
+    itself an in-place op, so a view of a view reaches the first base). `old`: the snapshot of view before the op."""
+    node = old._ctx
+    kind = type(node)
+    if kind is not M.GetItem and kind is not M.Reshape and kind is not M.Permute:
+        return
+    (base,) = node.parents
+    if base._version != node.versions[0]:
+        return  # base has changed since: the view no longer shows it
+    if kind is M.GetItem:
+        index = node.index if isinstance(node.index, tuple) else (node.index,)
+        if not builtins.all(i is None or i is Ellipsis or type(i) is slice or isinstance(i, _INTEGER) for i in index):
+            return  # advanced indexing copies, in torch too
+    elif kind is M.Reshape and not node.xp.may_share_memory(base.data, old.data):
+        return  # a reshape that had to copy (torch's reshape copies in the same cases)
+    if base._ctx is None and base.requires_grad:
+        raise RuntimeError(f"{op}: a view of a leaf tensor that requires grad (shape {tuple(base.shape)}) is being "
+                           "used in an in-place operation; clone() the view, or change the leaf under no_grad()")
+    if kind is M.GetItem:
+        base[node.index] = view
+    elif kind is M.Reshape:
+        base._inplace(lambda b, v: v.reshape(b.shape), view, op)
+    else:
+        base._inplace(lambda b, v: v.permute(_host.argsort(node.axes).tolist()), view, op)
 
 
 _UFUNCS = {"add_": "add", "sub_": "subtract", "mul_": "multiply", "div_": "true_divide"}

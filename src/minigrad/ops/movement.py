@@ -45,7 +45,12 @@ class GetItem(Function):
     @staticmethod
     def forward(ctx, a, index):
         ctx.index, ctx.shape = index, a.shape
-        return a[index]
+        out = a[index]
+        if not out.shape and not isinstance(out, ctx.xp.ndarray):
+            # an element comes back from NumPy as a scalar copy; with `...` added it is a 0-d view, as in torch,
+            # so that x[0].mul_(2) under no_grad changes x
+            out = a[(*index, ...) if isinstance(index, tuple) else (index, ...)]
+        return out
 
     @staticmethod
     def backward(ctx, grad):
