@@ -1,32 +1,38 @@
 """DataLoader: batches from a data set in a (seeded) order. Matches torch.utils.data.DataLoader, run in the main
 process, plus seed 000's `DataLoader(X, y, batch_size=..., tensors=True).get()` form."""
 import collections.abc
-import numbers
+import math
+import re
 
 import numpy as np
 
 from .. import dtypes
-from ..tensor import Tensor
+from ..tensor import Tensor, tensor
 from .dataset import IterableDataset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
 def default_collate(batch):
-    """Stack a list of samples into a batch, recursing into tuples, lists and dicts: Tensors and NumPy arrays
-    stack into a Tensor with a new first dim, Python floats become float64 and ints int64 tensors (as torch's),
-    strings stay a list. Batches never require grad."""
+    """Stack a list of samples into a batch, recursing into tuples, lists and dicts, as torch's default_collate:
+    Tensors and NumPy arrays stack into a Tensor with a new first dim; a batch whose first sample is a Python
+    float becomes float64; one whose first sample is a Python int (or bool) gets torch.tensor's inferred dtype
+    (all bool -> bool, any float -> the default dtype, else int64); strings stay a list; tuple and list samples
+    give a list of fields. Batches never require grad."""
     first = batch[0]
     if isinstance(first, Tensor):
         xp = first._device.xp
         return Tensor._wrap(xp.stack([b.data for b in batch]), first._device)
-    if isinstance(first, (np.ndarray, np.generic)):
+    if isinstance(first, np.ndarray):
+        if _STR_OBJ_DTYPE.search(first.dtype.str):
+            raise TypeError(_COLLATE_ERROR.format(first.dtype))
         return Tensor._wrap(np.stack([np.asarray(b) for b in batch]), _cpu())
-    if isinstance(first, bool):
-        return Tensor._wrap(np.asarray(batch, dtype=np.bool_), _cpu())
-    if isinstance(first, numbers.Integral):
-        return Tensor._wrap(np.asarray(batch, dtype=np.int64), _cpu())
-    if isinstance(first, numbers.Real):
-        return Tensor._wrap(np.asarray(batch, dtype=np.float64), _cpu())
+    if isinstance(first, (np.bool_, np.number)):
+        return Tensor._wrap(np.stack([np.asarray(b) for b in batch]), _cpu())
+    if isinstance(first, float):
+        return tensor(batch, dtype=np.float64, device="cpu")
+    if isinstance(first, int):
+        # torch.tensor(batch): the dtype comes from every element, so [0, 0.5] is float, not truncated to int
+        return tensor(batch, device="cpu")
     if isinstance(first, (str, bytes)):
         return list(batch)
     if isinstance(first, collections.abc.Mapping):
@@ -36,10 +42,13 @@ def default_collate(batch):
     if isinstance(first, collections.abc.Sequence):
         if any(len(b) != len(first) for b in batch):
             raise RuntimeError("default_collate: each element in list of batch should be of equal size")
-        out = [default_collate(list(s)) for s in zip(*batch)]
-        return tuple(out) if isinstance(first, tuple) else out
-    raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found "
-                    f"{type(first).__name__}")
+        return [default_collate(list(s)) for s in zip(*batch)]
+    raise TypeError(_COLLATE_ERROR.format(type(first)))
+
+
+# torch's: arrays of strings or objects do not collate into a tensor
+_STR_OBJ_DTYPE = re.compile(r"[SaUO]")
+_COLLATE_ERROR = "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
 
 
 def _cpu():
@@ -108,7 +117,11 @@ class DataLoader:
 
     def __len__(self):
         if isinstance(self.dataset, IterableDataset):
-            raise TypeError("DataLoader over an IterableDataset has no len()")
+            # torch trusts the data set's own __len__ (a TypeError if it has none), counted in batches
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
         return len(self.batch_sampler) if self.batch_sampler is not None else len(self.sampler)
 
     def __iter__(self):
@@ -133,8 +146,9 @@ class DataLoader:
         stop = (len(order) // bs) * bs if self.drop_last else len(order)
         for start in range(0, stop, bs):
             idx = order[start:start + bs]
-            batch = tuple(Tensor._wrap(t.data[t._device.xp.asarray(idx)], t._device) for t in self.dataset.tensors)
-            yield batch if self.tensors else tuple(b.numpy() for b in batch)
+            # a list, as default_collate gives for the tuple samples of a TensorDataset (torch's too)
+            batch = [Tensor._wrap(t.data[t._device.xp.asarray(idx)], t._device) for t in self.dataset.tensors]
+            yield batch if self.tensors else [b.numpy() for b in batch]
 
     def _iter_batches(self, fast):
         getitems = getattr(self.dataset, "__getitems__", None)
@@ -171,11 +185,18 @@ def _seed_array(a):
 
 
 def _convert(sample):
+    """torch's default_convert, for samples that are not batched (batch_size=None): NumPy arrays and scalars
+    become Tensors (except arrays of strings or objects), recursing into dicts, tuples (which become lists, as
+    torch's) and lists."""
     if isinstance(sample, np.ndarray):
-        return Tensor._wrap(sample, _cpu())
-    if isinstance(sample, tuple):
-        return tuple(_convert(s) for s in sample)
-    if isinstance(sample, list):
+        return sample if _STR_OBJ_DTYPE.search(sample.dtype.str) else Tensor._wrap(sample, _cpu())
+    if isinstance(sample, (np.bool_, np.number)):
+        return Tensor._wrap(np.asarray(sample), _cpu())
+    if isinstance(sample, collections.abc.Mapping):
+        return {k: _convert(v) for k, v in sample.items()}
+    if isinstance(sample, tuple) and hasattr(sample, "_fields"):
+        return type(sample)(*(_convert(s) for s in sample))
+    if isinstance(sample, (tuple, list)):
         return [_convert(s) for s in sample]
     return sample
 

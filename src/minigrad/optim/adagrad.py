@@ -23,10 +23,16 @@ class Adagrad(Optimizer):
                                       initial_accumulator_value=initial_accumulator_value, maximize=maximize))
         for group in self.param_groups:
             for p in group["params"]:
-                state = self._state_for(p)
-                state["step"] = 0.0
-                state["sum"] = Tensor._wrap(p._device.xp.full_like(p.data, group["initial_accumulator_value"]),
-                                            p._device)
+                self._init_state(p)
+
+    def _init_state(self, p):
+        # torch fills the sum from the constructor's initial_accumulator_value, for every group: a group's own
+        # "initial_accumulator_value" is kept in param_groups but not used
+        state = self._state_for(p)
+        state["step"] = 0.0
+        state["sum"] = Tensor._wrap(p._device.xp.full_like(p.data, self.defaults["initial_accumulator_value"]),
+                                    p._device)
+        return state
 
     def step(self, closure=None):
         loss = self._closure(closure)
@@ -35,6 +41,8 @@ class Adagrad(Optimizer):
                                                group["maximize"])
             for p, g in self._params_with_grad(group):
                 state = self._state_for(p)
+                if not state:  # a group added by add_param_group: torch initialises it at its first step
+                    state = self._init_state(p)
                 state["step"] += 1
                 if maximize:
                     g = -g

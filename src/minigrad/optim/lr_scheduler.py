@@ -27,9 +27,18 @@ class LRScheduler:
         self.last_epoch = last_epoch
         self._initial_step()
 
+    # True only during the constructor's step: the schedulers that scale the current lr (ExponentialLR, LinearLR,
+    # PolynomialLR, CosineAnnealingLR) then leave it alone, so that resuming with last_epoch=k keeps the lr restored
+    # from a checkpoint instead of stepping it once more (torch 2.x's _initial_mode)
+    _is_initial = False
+
     def _initial_step(self):
         self._step_count = 0
-        self.step()
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     def get_lr(self):
         raise NotImplementedError
@@ -123,7 +132,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        if self.last_epoch == 0:
+        if self._is_initial:
             return _lrs(self)
         return [lr * self.gamma for lr in _lrs(self)]
 
@@ -141,7 +150,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def get_lr(self):
         e, T, lo = self.last_epoch, self.T_max, self.eta_min
-        if e == 0:
+        if self._is_initial:
             return _lrs(self)
         if self._step_count == 1 and e > 0:
             return [lo + (base - lo) * (1 + math.cos(e * math.pi / T)) / 2 for base in self.base_lrs]
@@ -169,7 +178,7 @@ class LinearLR(LRScheduler):
         e, s, f, n = self.last_epoch, self.start_factor, self.end_factor, self.total_iters
         if e == 0:
             return [lr * s for lr in _lrs(self)]
-        if e > n:
+        if self._is_initial or e > n:
             return _lrs(self)
         return [lr * (1.0 + (f - s) / (n * s + (e - 1) * (f - s))) for lr in _lrs(self)]
 
@@ -207,7 +216,7 @@ class PolynomialLR(LRScheduler):
 
     def get_lr(self):
         e, n = self.last_epoch, self.total_iters
-        if e == 0 or e > n:
+        if self._is_initial or e > n:
             return _lrs(self)
         factor = ((1.0 - e / n) / (1.0 - (e - 1) / n)) ** self.power
         return [lr * factor for lr in _lrs(self)]
@@ -234,8 +243,10 @@ class SequentialLR(LRScheduler):
             g["lr"] = g["initial_lr"]
         for sch in self._schedulers:  # undo the step each scheduler's constructor took
             sch.last_epoch -= 1
-        self._schedulers[0]._initial_step()
-        self._last_lr = self._schedulers[0].get_last_lr()
+        # the scheduler that runs at epoch 0: not the first one when a milestone is 0
+        first = self._schedulers[bisect.bisect_right(self._milestones, 0)]
+        first._initial_step()
+        self._last_lr = first.get_last_lr()
 
     def step(self):
         self.last_epoch += 1
@@ -357,12 +368,21 @@ class ReduceLROnPlateau:
                  cooldown=0, min_lr=0, eps=1e-8):
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         if mode not in ("min", "max"):
             raise ValueError(f"mode {mode} is unknown!")
         if threshold_mode not in ("rel", "abs"):
             raise ValueError(f"threshold mode {threshold_mode} is unknown!")
         self.optimizer = optimizer
-        self.min_lrs = _per_group(min_lr, len(optimizer.param_groups), "min_lr")
+        n = len(optimizer.param_groups)
+        if isinstance(min_lr, (list, tuple)):
+            if len(min_lr) != n:
+                raise ValueError(f"expected {n} min_lrs, got {len(min_lr)}")
+            self.default_min_lr, self.min_lrs = None, list(min_lr)
+        else:
+            # kept to extend min_lrs over groups added later by add_param_group, as torch does
+            self.default_min_lr, self.min_lrs = min_lr, [min_lr] * n
         self.factor, self.patience, self.cooldown, self.eps = factor, patience, cooldown, eps
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
         self.best = math.inf if mode == "min" else -math.inf
@@ -389,14 +409,25 @@ class ReduceLROnPlateau:
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0
         if self.num_bad_epochs > self.patience:
-            for g, lo in zip(self.optimizer.param_groups, self.min_lrs):
-                old = float(g["lr"])
-                new = max(old * self.factor, lo)
-                if old - new > self.eps:
-                    g["lr"] = new
+            self._reduce_lr()
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
         self._last_lr = _lrs(self)
+
+    def _reduce_lr(self):
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.min_lrs):
+            if self.default_min_lr is None:
+                raise RuntimeError(f"The number of param groups in the `optimizer` ({len(groups)}) differs from when "
+                                   f"`ReduceLROnPlateau` was initialized ({len(self.min_lrs)}), usually due to a new "
+                                   "param group being added to the optimizer. Please modify the `min_lrs` field to "
+                                   "match the length of the `optimizer` param groups.")
+            self.min_lrs = [self.default_min_lr] * len(groups)
+        for g, lo in zip(groups, self.min_lrs):
+            old = float(g["lr"])
+            new = max(old * self.factor, lo)
+            if old - new > self.eps:
+                g["lr"] = new
 
     def get_last_lr(self):
         return self._last_lr

@@ -4,6 +4,7 @@ Subclasses implement `step()` by updating each `p.data` in place (the array keep
 torch view of it, e.g. `torch.from_numpy(p.data)`, sees every update) and bumping `p._version`.
 """
 import copy
+from collections import defaultdict
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
@@ -37,7 +38,9 @@ class Optimizer:
 
     def __init__(self, params, defaults):
         self.defaults = defaults
-        self.state = {}
+        # a defaultdict(dict), as torch's: torch-style optimizers read `state = self.state[p]` and initialise it
+        # when empty, for parameters of groups added after construction too
+        self.state = defaultdict(dict)
         self.param_groups = []
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, but "
@@ -135,7 +138,7 @@ class Optimizer:
         for saved, own in zip(groups, self.param_groups):
             for i, p in zip(saved["params"], own["params"]):
                 id_map[i] = p
-        new_state = {}
+        new_state = defaultdict(dict)
         for key, s in state_dict["state"].items():
             k = int(key)
             if k not in id_map:
@@ -157,10 +160,7 @@ class Optimizer:
 
     def _state_for(self, p):
         # keyed by the parameter itself, as torch (Tensor hashes by identity)
-        s = self.state.get(p)
-        if s is None:
-            s = self.state[p] = {}
-        return s
+        return self.state[p]
 
 
 def _cast_state(name, value, p):
