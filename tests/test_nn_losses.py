@@ -214,3 +214,19 @@ def test_seed000_loss_forms_keep_targets_first():
     assert nn.losses.MAE(4)(gt, probs).item() == pytest.approx(np.abs(probs.numpy() - onehot).mean(), rel=1e-6)
     # float labels (seed 000 passes NumPy label arrays) are one-hot encoded too
     assert nn.losses.MSE(4)(minigrad.tensor([0.0, 3.0, 1.0, 2.0, 3.0]), probs).item() == pytest.approx(mse.item())
+
+
+@pytest.mark.parametrize("reduction", RED + ["batchmean"])
+def test_kl_div_negative_target_is_nan_as_torch(reduction):
+    # torch's xlogy zeroes only target == 0; a negative target takes the log of a negative
+    q = np.log(np.array([[0.2, 0.3, 0.5], [0.1, 0.6, 0.3]]))
+    r = np.array([[-0.5, 0.0, 1.5], [0.2, 0.3, 0.5]])
+    a, b = minigrad.tensor(q, requires_grad=True), torch.tensor(q, requires_grad=True)
+    with np.errstate(invalid="ignore"):
+        got = F.kl_div(a, minigrad.tensor(r), reduction=reduction)
+    want = TF.kl_div(b, torch.tensor(r), reduction=reduction)
+    assert_close("kl_div", "forward", got.numpy(), want.detach().numpy(), np.float64, q.shape, "float64")
+    assert np.isnan(got.numpy()).any()
+    got.sum().backward()
+    want.sum().backward()
+    assert_close("kl_div", "input grad", a.grad.numpy(), b.grad.numpy(), np.float64, q.shape, "float64")

@@ -241,3 +241,98 @@ def test_deepcopy_of_a_model_is_independent():
     c.features[0].weight.data[...] = 0
     assert not np.all(m.features[0].weight.numpy() == 0)
     assert list(c.state_dict()) == list(m.state_dict())
+
+
+@pytest.mark.parametrize("index", [1, -2, slice(0, 2), slice(None, None, 2), slice(5, 9)])
+def test_sequential_del_renumbers_as_torch(index):
+    def build(lib):
+        from collections import OrderedDict
+        return [lib.Sequential(lib.Linear(1, 1), lib.ReLU(), lib.Linear(1, 2), lib.Tanh()),
+                lib.Sequential(OrderedDict([("fc", lib.Linear(1, 1)), ("act", lib.ReLU()), ("out", lib.Linear(1, 2)),
+                                            ("squash", lib.Tanh())]))]
+
+    for s, ts in zip(build(nn), build(torch.nn)):
+        del s[index]
+        del ts[index]
+        assert list(s._modules) == list(ts._modules)
+        s.append(nn.Sigmoid())  # reused a key before: it overwrote a module
+        ts.append(torch.nn.Sigmoid())
+        assert [type(m).__name__ for m in s] == [type(m).__name__ for m in ts]
+        assert list(s.state_dict()) == list(ts.state_dict())
+    with pytest.raises(IndexError, match="index 4 is out of range for a Sequential of length 4"):
+        del build(nn)[0][4]
+
+
+class _FrozenBN(nn.Module):
+    """Keeps its BatchNorm in eval mode whatever train() asks (a common fine-tuning pattern)."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm1d(3)
+        self.fc = nn.Linear(3, 3)
+
+    def forward(self, x):
+        return self.fc(self.bn(x))
+
+    def train(self, mode=True):
+        super().train(mode)
+        self.bn.eval()
+        return self
+
+
+class _TorchFrozenBN(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.bn = torch.nn.BatchNorm1d(3)
+        self.fc = torch.nn.Linear(3, 3)
+
+    def train(self, mode=True):
+        super().train(mode)
+        self.bn.eval()
+        return self
+
+
+def test_train_and_eval_call_each_childs_train_as_torch():
+    m = nn.Sequential(_FrozenBN(), nn.Sequential(_FrozenBN()))
+    tm = torch.nn.Sequential(_TorchFrozenBN(), torch.nn.Sequential(_TorchFrozenBN()))
+    for step in ("train", "eval", "train"):
+        assert getattr(m, step)() is m
+        getattr(tm, step)()
+        assert [x.training for x in m.modules()] == [x.training for x in tm.modules()], step
+    m[0].bn.running_mean.data[...] = 0
+    m.train()(minigrad.randn(4, 3))
+    assert np.all(m[0].bn.running_mean.numpy() == 0)  # the frozen BatchNorm did not update its statistics
+    with pytest.raises(ValueError, match="training mode is expected to be boolean"):
+        m.train("yes")
+
+
+@pytest.mark.parametrize("cls", ["BatchNorm1d", "BatchNorm2d"])
+def test_batchnorm_loads_a_checkpoint_without_num_batches_tracked_as_torch(cls):
+    tm = torch.nn.Sequential(torch.nn.Linear(3, 3), getattr(torch.nn, cls)(3))
+    m = nn.Sequential(nn.Linear(3, 3), getattr(nn, cls)(3))
+    m[1].num_batches_tracked.data[...] = 7
+    with torch.no_grad():
+        tm[1].num_batches_tracked.fill_(7)
+        tm[1].running_mean.normal_()
+    old = {k: v for k, v in tm.state_dict().items() if not k.endswith("num_batches_tracked")}
+    want = torch.nn.Sequential(torch.nn.Linear(3, 3), getattr(torch.nn, cls)(3))
+    with torch.no_grad():
+        want[1].num_batches_tracked.fill_(7)
+    assert tuple(want.load_state_dict(old)) == ([], [])
+    assert tuple(m.load_state_dict({k: v.numpy() for k, v in old.items()})) == ([], [])
+    assert int(m[1].num_batches_tracked.item()) == int(want[1].num_batches_tracked) == 7  # kept, not reset
+    np.testing.assert_array_equal(m[1].running_mean.numpy(), want[1].running_mean.numpy())
+    # torch's own state_dict (with its version metadata) loads as it is, and still checks the other keys
+    del old["1.running_var"]
+    res = m.load_state_dict(old, strict=False)
+    assert res.missing_keys == want.load_state_dict(old, strict=False).missing_keys == ["1.running_var"]
+    with pytest.raises(RuntimeError, match='Missing key\\(s\\) in state_dict: "1.running_var"'):
+        m.load_state_dict(old)
+    # a version-2 checkpoint must carry the count: torch reports it missing, as minigrad does
+    v2 = tm.state_dict()
+    del v2["1.num_batches_tracked"]
+    assert (m.load_state_dict(v2, strict=False).missing_keys == want.load_state_dict(v2, strict=False).missing_keys
+            == ["1.num_batches_tracked"])
+    untracked = nn.BatchNorm1d(3, track_running_stats=False)
+    assert list(untracked.state_dict()) == ["weight", "bias"] and not untracked.load_state_dict(
+        {"weight": np.ones(3), "bias": np.zeros(3)}).missing_keys

@@ -125,6 +125,10 @@ CASES = {
                   {"mha": nn.MultiheadAttention(8, 2, batch_first=True)}),
     "sdpa_causal": (lambda m, q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
                     (_f32(2, 4, 8), _f32(2, 4, 8), _f32(2, 4, 8)), {}),
+    # a float mask: attention's softmax that zeroes fully masked rows (none here), exported as ONNX's Softmax
+    "sdpa_masked": (lambda m, q, k, v: F.scaled_dot_product_attention(
+        q, k, v, attn_mask=minigrad.tensor(np.triu(np.full((4, 4), -1e4, np.float32), 1))),
+        (_f32(2, 4, 8), _f32(2, 4, 8), _f32(2, 4, 8)), {}),
     "activation_modules": (lambda m, a: m.seq(a), (X,),
                            {"seq": nn.Sequential(nn.ReLU(), nn.LeakyReLU(), nn.ELU(), nn.GELU(), nn.SiLU(),
                                                  nn.Softplus(), nn.Sigmoid(), nn.Tanh(), nn.Softmax(-1),

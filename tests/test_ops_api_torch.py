@@ -68,3 +68,10 @@ def test_half_precision_mean_and_sum_accumulate_in_float32_as_torch():
 def test_bitwise_refuses_floats_naming_the_op():
     with pytest.raises(TypeError, match="bitwise_and: only integer and bool tensors, got float32"):
         minigrad.ones(2) & minigrad.ones(2)
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (3,), ()])
+def test_t_matches_torch(shape):
+    _both(lambda t: t.t() * 1, (np.arange(float(np.prod(shape))).reshape(shape),))
+    if len(shape) == 2:
+        _both(lambda t: (t * 1).t()[0].mul_(5.0) * 1, (np.arange(6.0).reshape(shape),))

@@ -239,6 +239,10 @@ class Device:
     def __hash__(self):
         return hash((self.type, self.index))
 
+    def __reduce__(self):
+        # by name, as torch.device pickles: xp holds a module, which pickle refuses
+        return get_device, (str(self),)
+
 
 CPU = Device("cpu", None, ArrayNamespace(np, "numpy"))
 _devices = {"cpu": CPU}

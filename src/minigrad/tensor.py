@@ -286,6 +286,20 @@ class Tensor:
         memo[id(self)] = out
         return out
 
+    def __reduce_ex__(self, protocol):
+        """Python pickling (multiprocessing, joblib, copying through pickle; minigrad.save does not use it): the
+        array, brought to the host, with requires_grad, name and the device's name, unpickled onto the device of
+        that name as the same type (a Parameter stays a Parameter). As torch: a tensor with a grad_fn comes back
+        as a leaf that requires grad, .grad is not pickled, and backward hooks are dropped with a warning."""
+        if self._hooks:
+            import warnings  # noqa: PLC0415 - only this rare case needs it
+
+            warnings.warn(f"pickle: backward hook(s) {list(self._hooks.values())} on a tensor of shape "
+                          f"{tuple(self.shape)} will not be serialized", UserWarning, stacklevel=2)
+        args = (type(self), self._device.xp.to_host(self.data), self.requires_grad, str(self._device), self.name)
+        state = getattr(self, "__dict__", None)  # a subclass without __slots__ keeps its attributes, as in torch
+        return (_rebuild_tensor, args, state) if state else (_rebuild_tensor, args)
+
     def detach_(self):
         self._ctx = None
         self.requires_grad = False
@@ -515,6 +529,13 @@ class Tensor:
     @property
     def T(self):
         return self if self.ndim < 2 else M.Permute.apply(self, axes=tuple(reversed(range(self.ndim))))
+
+    def t(self):
+        """The transpose of a matrix; a 0-d or 1-d tensor as it is. Matches torch.Tensor.t."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t: t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D (shape "
+                               f"{tuple(self.shape)})")
+        return self.transpose(0, 1) if self.ndim == 2 else self
 
     @property
     def mT(self):
@@ -842,6 +863,14 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     arr = _to_array(data, None if dtype is None else dtypes.as_dtype(dtype), dev.xp, tensor_style=True)
     _check_requires_grad(requires_grad, arr.dtype, "tensor")
     return Tensor._wrap(arr, dev, bool(requires_grad))
+
+
+def _rebuild_tensor(cls, array, requires_grad, device, name):
+    """Tensor.__reduce_ex__'s inverse: `array` (on the host) as a `cls` on the device named `device`."""
+    dev = get_device(device)
+    t = cls._wrap(array if dev.type == "cpu" else dev.xp.asarray(array), dev, requires_grad)
+    t.name = name
+    return t
 
 
 _function.Tensor = _numpy_protocol.Tensor = C.Tensor = Tensor

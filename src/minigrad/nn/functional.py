@@ -247,12 +247,12 @@ def kl_div(input, target, reduction="mean", log_target=False):
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        pos = target.data > 0
+        nonzero = target.data != 0
         zero = Tensor._wrap(target._device.xp.zeros((), dtype=target.dtype), target._device)
         one = Tensor._wrap(target._device.xp.ones((), dtype=target.dtype), target._device)
-        # xlogy: 0 * log 0 is 0, so the log only sees positive targets
-        safe = E.Where.apply(*_broadcast_pair(target, one), cond=pos)
-        loss = E.Where.apply(*_broadcast_pair(target * safe.log(), zero), cond=pos) - target * input
+        # xlogy, as torch: 0 * log 0 is 0; a negative target is NaN there too (the log of a negative), not 0
+        safe = E.Where.apply(*_broadcast_pair(target, one), cond=nonzero)
+        loss = E.Where.apply(*_broadcast_pair(target * safe.log(), zero), cond=nonzero) - target * input
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     return _reduce(loss, reduction, "kl_div")

@@ -7,6 +7,8 @@ comes from the engine). Geometry errors name the function (or the layer, when a 
 """
 import math
 
+import numpy as np
+
 from ..autograd.grad_mode import no_grad
 from ..ops import elementwise as E
 from ..ops import movement as M
@@ -423,15 +425,41 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
 # ------------------------------------------------------------------------------------------------ attention
 def _neg_inf_where(scores, blocked):
-    """scores with -inf where the bool array `blocked` is True (broadcast)."""
+    """scores with -inf where the bool array `blocked` is True (broadcast). Added, not written, as torch turns a
+    bool mask into a float one: a NaN score stays NaN, and a NaN gradient of a fully masked row (need_weights=True
+    attention) reaches the inputs as in torch. measured: no slower than a where (the bias has the mask's size)."""
     xp = scores._device.xp
-    blocked = xp.broadcast_to(blocked, tuple(scores.shape))
-    fill = Tensor._wrap(xp.full((), -float("inf"), dtype=scores.dtype), scores._device)
-    return E.Where.apply(fill.broadcast_to(tuple(scores.shape)), scores, cond=blocked)
+    bias = xp.where(blocked, xp.asarray(-float("inf"), dtype=scores.dtype), xp.asarray(0, dtype=scores.dtype))
+    return scores + Tensor._wrap(bias, scores._device)
 
 
 def _softmax(x, axis):
     return R.Softmax.apply(x, axis=axis % x.ndim)
+
+
+class _SafeSoftmax(R.Softmax):
+    """softmax over the last axis in which a row of all -inf (a query whose keys are all masked out) gives zeros,
+    not NaN: torch's _safe_softmax, which its scaled_dot_product_attention uses. Softmax's backward then sends
+    such a row a zero gradient, as torch's does."""
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        with np.errstate(invalid="ignore"):  # -inf - -inf in the max shift of those rows: they are replaced below
+            out = R.Softmax.forward(ctx, a, axis)
+        xp = ctx.xp
+        # such a row is NaN throughout, so one column of the output finds the candidates without a pass over a
+        nan = xp.isnan(out[..., :1])
+        if nan.any():
+            dead = nan & xp.all(a == -xp.inf, axis=-1, keepdims=True)  # NaN from a NaN score stays NaN, as torch
+            if dead.any():
+                out = xp.where(dead, xp.zeros((), dtype=out.dtype), out)
+                ctx.save_for_backward(out)
+        return out
+
+
+def _masked_softmax(scores):
+    """Softmax of attention scores after a mask was applied, where a fully masked row can occur."""
+    return _SafeSoftmax.apply(scores, axis=scores.ndim - 1)
 
 
 def _dropout(x, p, training):
@@ -445,8 +473,9 @@ def _dropout(x, p, training):
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
     """softmax(query @ key^T * scale + mask) @ value over the last two axes. query: (*, L, E), key: (*, S, E),
-    value: (*, S, Ev). A bool attn_mask marks the positions that take part (True); a float one is added.
-    Matches torch.nn.functional.scaled_dot_product_attention (enable_gqa is not supported)."""
+    value: (*, S, Ev). A bool attn_mask marks the positions that take part (True); a float one is added. A query
+    that the mask lets see no key gets zeros (and a zero gradient), as torch. Matches
+    torch.nn.functional.scaled_dot_product_attention (enable_gqa is not supported)."""
     if enable_gqa:
         raise NotImplementedError("scaled_dot_product_attention: enable_gqa is not supported")
     if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
@@ -466,7 +495,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             scores = _neg_inf_where(scores, ~attn_mask.data)
         else:
             scores = scores + attn_mask
-    attn = _dropout(_softmax(scores, -1), dropout_p, True)
+    # only a mask can block a whole row (a causal one never does): the unmasked path keeps the plain softmax
+    attn = _masked_softmax(scores) if attn_mask is not None else _softmax(scores, -1)
+    attn = _dropout(attn, dropout_p, True)
     return attn.matmul(value)
 
 
@@ -479,8 +510,10 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     """Multi-head attention over sequence-first inputs query (L, N, E), key and value (S, N, E) (or unbatched
     (L, E)). Returns (output (L, N, E), attention weights (N, L, S) averaged over heads, or (N, H, L, S), or None).
     A bool key_padding_mask (N, S) or attn_mask ((L, S) or (N*H, L, S)) marks the positions to ignore (True);
-    float masks are added. Matches torch.nn.functional.multi_head_attention_forward (bias_k/bias_v, add_zero_attn
-    and static_k/static_v are not supported)."""
+    float masks are added. A query whose keys are all masked out gets zero attention with need_weights=False and
+    NaN with need_weights=True, as torch (which runs scaled_dot_product_attention only in the first case). Matches
+    torch.nn.functional.multi_head_attention_forward (bias_k/bias_v, add_zero_attn and static_k/static_v are not
+    supported)."""
     name = "multi_head_attention_forward"
     if bias_k is not None or bias_v is not None or add_zero_attn or static_k is not None or static_v is not None:
         raise NotImplementedError(f"{name}: bias_k/bias_v, add_zero_attn and static_k/static_v are not supported")
@@ -532,7 +565,10 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                                f"{tuple(key_padding_mask.shape)}")
         kpm = key_padding_mask.reshape((N, 1, 1, S))
         scores = _neg_inf_where(scores, kpm.data) if kpm.dtype == bool else scores + kpm
-    attn = _softmax(scores, -1)
+    # as torch: without the weights it runs scaled_dot_product_attention, whose fully masked rows give 0; with
+    # them, a plain softmax, whose fully masked rows are NaN
+    masked = attn_mask is not None or key_padding_mask is not None
+    attn = _masked_softmax(scores) if masked and not need_weights else _softmax(scores, -1)
     attn = _dropout(attn, dropout_p, training)  # matches torch: the returned weights are the dropped ones
     out = attn.matmul(v)  # (N, H, L, hd)
     out = out.permute(2, 0, 1, 3).reshape((L, N, E_))

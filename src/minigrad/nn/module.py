@@ -62,6 +62,11 @@ class Buffer(Tensor):
         self._retains_grad = False
         self.persistent = persistent
 
+    def __reduce_ex__(self, protocol):
+        # Tensor's pickling knows Tensor's attributes only; persistent is Buffer's own
+        rebuild, args = super().__reduce_ex__(protocol)[:2]
+        return rebuild, args, (None, {"persistent": self.persistent})
+
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What load_state_dict(strict=False) returns, as torch does."""
@@ -366,8 +371,10 @@ class Module:
     def train(self, mode=True):
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
-        for m in self.modules():
-            m.__dict__["training"] = mode
+        # through each child's train(), as torch: a child that overrides it (to keep a BatchNorm frozen) is obeyed
+        self.__dict__["training"] = mode
+        for m in self.children():
+            m.train(mode)
         return self
 
     def eval(self):
@@ -476,6 +483,11 @@ class Module:
                 m.state_dict(destination, prefix + name + ".", keep_vars)
         return destination
 
+    def _optional_state_keys(self, prefix, local_metadata):
+        """Keys of this module's state that a checkpoint may lack (the value in the module is kept, neither missing
+        nor loaded): torch fills such keys in in its _load_from_state_dict. None here; BatchNorm overrides it."""
+        return ()
+
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy values into the parameters and buffers in place (casting to each one's dtype).
 
@@ -489,6 +501,12 @@ class Module:
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
+        if missing:
+            optional = set()
+            metadata = getattr(state_dict, "_metadata", None) or {}  # torch's state_dicts carry per-module versions
+            for name, m in self.named_modules():
+                optional.update(m._optional_state_keys(name + "." if name else "", metadata.get(name, {})))
+            missing = [k for k in missing if k not in optional]
         unexpected = [k for k in state_dict if k not in own]
         errors, writes = [], []
         for k, target in own.items():
@@ -631,10 +649,13 @@ class Sequential(_ModuleSequence, Module):
         setattr(self, key, module)
 
     def __delitem__(self, idx):
-        keys = list(self._modules)
-        for k in (keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), "Sequential")]]):
-            del self._modules[k]
-
+        # torch renumbers what is left "0", "1", ... (named entries too), so that append() cannot reuse a key
+        mods = list(self._modules.values())
+        if isinstance(idx, slice):
+            del mods[idx]
+        else:
+            del mods[_index(idx, len(mods), "Sequential")]
+        self._renumber(mods)
 
 
 class ModuleList(_ModuleSequence, Module):

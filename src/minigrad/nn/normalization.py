@@ -36,6 +36,14 @@ class _BatchNorm(Module):
             self.running_var.data[...] = 1
             self.num_batches_tracked.data[...] = 0
 
+    def _optional_state_keys(self, prefix, local_metadata):
+        # num_batches_tracked arrived in torch's BatchNorm version 2: torch keeps the current count when an older
+        # checkpoint (or one without version metadata, as every minigrad and plain-dict one) lacks it
+        version = local_metadata.get("version")
+        if (version is None or version < 2) and self.track_running_stats:
+            return (prefix + "num_batches_tracked",)
+        return ()
+
     def forward(self, input):
         name = type(self).__name__
         if input.ndim not in self._dims:

@@ -22,7 +22,8 @@ def _activation(activation):
 class TransformerEncoderLayer(Module):
     """Self-attention then a feed-forward block, each with dropout, a residual connection and LayerNorm (after
     the block, or before it with norm_first=True). Matches torch.nn.TransformerEncoderLayer (the eval fast path is
-    the same math).
+    the same math, except that torch's gives NaN for a sequence whose keys are all padding, where its training
+    path and minigrad give finite values).
 
     >>> import minigrad
     >>> TransformerEncoderLayer(16, 4, 32, batch_first=True)(minigrad.randn(2, 5, 16)).shape

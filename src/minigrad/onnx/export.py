@@ -309,6 +309,8 @@ ONNX_OPS = {
     "Sum": _reduce("ReduceSum"), "Mean": _reduce("ReduceMean"), "Amax": _reduce("ReduceMax"), "Amin": _reduce("ReduceMin"),
     "Prod": _reduce("ReduceProd"), "LogSumExp": _reduce("ReduceLogSumExp"),
     "Softmax": _softmax("Softmax"), "LogSoftmax": _softmax("LogSoftmax"), "Cumsum": _cumsum,
+    # attention's softmax with zeros for fully masked rows; ONNX's Softmax gives NaN there, as torch's eval path
+    "_SafeSoftmax": _softmax("Softmax"),
     "Argmax": _arg("ArgMax"), "Argmin": _arg("ArgMin"), "All": _all_any("ReduceMin"), "Any": _all_any("ReduceMax"),
     "Conv": _conv, "ConvTranspose": _conv_transpose, "MaxPool": _maxpool,
 }
