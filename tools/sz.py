@@ -13,7 +13,11 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "src" / "minigrad"
 # landed: core 4000 -> 4200, package 12000. Raise again only in a commit that says why.
 # 4200 -> 4210 (stop 14): the CUDA device needs apply() to name two devices when CuPy refuses a NumPy array
 # (try/except, free when nothing is raised) and backward() to refuse a gradient on another device.
-BUDGETS = {"scalar/value.py": 200, "core": 4210, "file": 600, "package": 12000}
+# 4210 -> 4320 (stop 15): fixes from a differential hunt against torch, each a silent wrong answer or a refusal of
+# torch code: edges of nodes recorded before an in-place op resolve by version (recorded_input), in-place ops on
+# views write back to their base, bitwise & | ^, movedim with sequences, narrow from the end, einsum's partial
+# ellipses (spelled out in letters), inner of N-d tensors, half-precision sums, Tensor.t().
+BUDGETS = {"scalar/value.py": 200, "core": 4320, "file": 600, "package": 12000}
 CORE = ("autograd", "ops", "tensor.py", "dtypes.py", "backend.py", "creation.py", "functions.py")
 
 

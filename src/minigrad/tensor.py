@@ -8,6 +8,7 @@ import numpy as np
 from . import dtypes
 from . import lazy as _lazy
 from . import numpy_protocol as _numpy_protocol
+from . import pickling as _pickling
 from .autograd import function as _function
 from .autograd.engine import backward_plain, run_backward
 from .autograd.grad_mode import GradMode
@@ -286,19 +287,7 @@ class Tensor:
         memo[id(self)] = out
         return out
 
-    def __reduce_ex__(self, protocol):
-        """Python pickling (multiprocessing, joblib, copying through pickle; minigrad.save does not use it): the
-        array, brought to the host, with requires_grad, name and the device's name, unpickled onto the device of
-        that name as the same type (a Parameter stays a Parameter). As torch: a tensor with a grad_fn comes back
-        as a leaf that requires grad, .grad is not pickled, and backward hooks are dropped with a warning."""
-        if self._hooks:
-            import warnings  # noqa: PLC0415 - only this rare case needs it
-
-            warnings.warn(f"pickle: backward hook(s) {list(self._hooks.values())} on a tensor of shape "
-                          f"{tuple(self.shape)} will not be serialized", UserWarning, stacklevel=2)
-        args = (type(self), self._device.xp.to_host(self.data), self.requires_grad, str(self._device), self.name)
-        state = getattr(self, "__dict__", None)  # a subclass without __slots__ keeps its attributes, as in torch
-        return (_rebuild_tensor, args, state) if state else (_rebuild_tensor, args)
+    __reduce_ex__ = _pickling.reduce_tensor
 
     def detach_(self):
         self._ctx = None
@@ -341,23 +330,8 @@ class Tensor:
     def cuda(self, device=None):
         return self.to("cuda" if device is None else f"cuda:{device}")
 
-    def float(self):
-        return self.to(dtypes.float32)
-
-    def double(self):
-        return self.to(dtypes.float64)
-
-    def half(self):
-        return self.to(dtypes.float16)
-
-    def long(self):
-        return self.to(dtypes.int64)
-
-    def int(self):
-        return self.to(dtypes.int32)
-
-    def bool(self):
-        return self.to(dtypes.bool_)
+    float, double, half = C.cast_method(dtypes.float32), C.cast_method(dtypes.float64), C.cast_method(dtypes.float16)
+    long, int, bool = C.cast_method(dtypes.int64), C.cast_method(dtypes.int32), C.cast_method(dtypes.bool_)
 
     # ----------------------------------------------------------------------------------- arithmetic
     # try/except costs nothing on success (3.11); on NumPy's broadcast ValueError it names the op and the shapes
@@ -530,12 +504,7 @@ class Tensor:
     def T(self):
         return self if self.ndim < 2 else M.Permute.apply(self, axes=tuple(reversed(range(self.ndim))))
 
-    def t(self):
-        """The transpose of a matrix; a 0-d or 1-d tensor as it is. Matches torch.Tensor.t."""
-        if self.ndim > 2:
-            raise RuntimeError(f"t: t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D (shape "
-                               f"{tuple(self.shape)})")
-        return self.transpose(0, 1) if self.ndim == 2 else self
+    t = C.t
 
     @property
     def mT(self):
@@ -863,14 +832,6 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     arr = _to_array(data, None if dtype is None else dtypes.as_dtype(dtype), dev.xp, tensor_style=True)
     _check_requires_grad(requires_grad, arr.dtype, "tensor")
     return Tensor._wrap(arr, dev, bool(requires_grad))
-
-
-def _rebuild_tensor(cls, array, requires_grad, device, name):
-    """Tensor.__reduce_ex__'s inverse: `array` (on the host) as a `cls` on the device named `device`."""
-    dev = get_device(device)
-    t = cls._wrap(array if dev.type == "cpu" else dev.xp.asarray(array), dev, requires_grad)
-    t.name = name
-    return t
 
 
 _function.Tensor = _numpy_protocol.Tensor = C.Tensor = Tensor

@@ -11,6 +11,7 @@ import numpy as np
 from .. import dtypes
 from .. import hooks as _hooks
 from ..autograd.grad_mode import no_grad
+from ..ops.composite import cast_method
 from ..tensor import Tensor, tensor
 
 
@@ -448,14 +449,7 @@ class Module:
 
         return self._apply(convert)
 
-    def float(self):
-        return self.to(dtypes.float32)
-
-    def double(self):
-        return self.to(dtypes.float64)
-
-    def half(self):
-        return self.to(dtypes.float16)
+    float, double, half = cast_method(dtypes.float32), cast_method(dtypes.float64), cast_method(dtypes.float16)
 
     def type(self, dst_type):
         return self.to(dst_type)

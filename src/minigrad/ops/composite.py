@@ -90,6 +90,16 @@ def _index_arg(index, t):
 
 
 # ----------------------------------------------------------------------------------- conversion
+def cast_method(dtype):
+    """A method returning `self.to(dtype)`: Tensor's and Module's float(), double(), half(), long(), int(), bool()."""
+    def cast(self):
+        return self.to(dtype)
+
+    cast.__name__ = cast.__qualname__ = {"float32": "float", "float64": "double", "float16": "half", "int64": "long",
+                                         "int32": "int", "bool": "bool"}[str(dtypes.as_dtype(dtype))]
+    return cast
+
+
 def to(self, *args, dtype=None, device=None, copy=False):
     for a in args:
         if isinstance(a, (str, Device)):
@@ -294,6 +304,14 @@ def reshape(self, *shape):
         raise RuntimeError(f"reshape: shape {tuple(shape)} is invalid for input of size {self.numel()} "
                            f"(shape {tuple(self.shape)})") from None
     return self if target == self.shape else M.Reshape.apply(self, shape=target)
+
+
+def t(self):
+    """The transpose of a matrix; a 0-d or 1-d tensor as it is. Matches torch.Tensor.t."""
+    if self.ndim > 2:
+        raise RuntimeError(f"t: t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D (shape "
+                           f"{tuple(self.shape)})")
+    return self.transpose(0, 1) if self.ndim == 2 else self
 
 
 def permute(self, *dims):
