@@ -16,7 +16,7 @@ def _require_numpy(version):
 _require_numpy(_np.__version__)
 
 from . import autograd  # noqa: E402 - after the NumPy check, so an old NumPy fails with its message
-from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device, devices, set_device
 from .backend import get_device as device
 from .creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,

@@ -2,7 +2,7 @@
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .custom import Function, FunctionCtx, once_differentiable
 from .functional_api import grad
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
 from .gradgradcheck import gradgradcheck
 
@@ -17,5 +17,5 @@ def __getattr__(name):
 
 
 __all__ = ["Function", "FunctionCtx", "detect_anomaly", "enable_grad", "grad", "gradcheck", "gradgradcheck",
-           "is_anomaly_enabled", "is_grad_enabled", "no_grad", "once_differentiable", "set_detect_anomaly",
-           "set_grad_enabled"]
+           "inference_mode", "is_anomaly_enabled", "is_grad_enabled", "no_grad", "once_differentiable",
+           "set_detect_anomaly", "set_grad_enabled"]

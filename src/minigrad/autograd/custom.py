@@ -174,8 +174,9 @@ class Function:
             node.needs_input_grad = tuple(t.requires_grad for t in tensors)
             node.versions = [t._version for t in tensors]
             node.attrs = {"function": cls}
-            # the engine's version check and "backward twice" error look at these arrays
-            node.saved = tuple(t.data for t in ctx.saved_tensors if t is not None) or (None,)
+            # the engine's version check and "backward twice" error look at these arrays; a node that saved none
+            # can run backward again, as in torch
+            node.saved = tuple(t.data for t in ctx.saved_tensors if t is not None)
             o._ctx, o.requires_grad = node, True
             if _function._hooks.on_record is not None:
                 _function._hooks.on_record(node, o)

@@ -217,6 +217,28 @@ def backward_plain(root, seed, retain_graph):
             gc.enable()
 
 
+def _leading_to(roots, deps, wanted):
+    """The nodes among `deps` (count_dependencies' result) from which a tensor whose id is in `wanted` can be
+    reached: a Kahn pass gives the nodes children first, then each node is needed when one of its inputs is
+    wanted or made by a needed node."""
+    pending = dict(deps)
+    order, ready = [], list({r._ctx for r in roots if r._ctx is not None and pending.get(r._ctx) == 0})
+    while ready:
+        ctx = ready.pop()
+        order.append(ctx)
+        for p in ctx.recorded_parents():
+            pc = p._ctx
+            if pc is not None and p.requires_grad:
+                pending[pc] -= 1
+                if not pending[pc]:
+                    ready.append(pc)
+    needed = set()
+    for ctx in reversed(order):
+        if any(id(p) in wanted or (p._ctx is not None and p._ctx in needed) for p in ctx.recorded_parents()):
+            needed.add(ctx)
+    return needed
+
+
 def _release(ctx, deps, ready):
     """A node that received no gradient (an input without one) still releases its parents' counts."""
     for p in ctx.recorded_parents():
@@ -236,18 +258,20 @@ def _raise_freed(ctx, t):
 
 def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused):
     Tensor = _function.Tensor
-    wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
+    wanted = None if inputs is None else {id(t): i for i, t in reversed(list(enumerate(inputs)))}  # first place
     results = [None] * (0 if inputs is None else len(inputs))
 
     def deliver(t, g, shared):
-        # a leaf, a retain_grad tensor or a wanted input receives g
+        # a leaf, a retain_grad tensor or a wanted input receives g; with `inputs`, a tensor not among them is off
+        # the paths torch runs, so its hooks do not fire either
+        i = None if wanted is None else wanted.get(id(t))
+        if wanted is not None and i is None:
+            return
         if t._hooks:
             g = _run_tensor_hooks(t, g, create_graph, Tensor)
-        if wanted is not None:
-            i = wanted.get(id(t))
-            if i is not None:
-                prev = results[i]
-                results[i] = g if prev is None else prev + g
+        if i is not None:
+            prev = results[i]
+            results[i] = g if prev is None else prev + g
         else:
             _accumulate(t, g, shared, create_graph, Tensor)
 
@@ -264,6 +288,9 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
     hooked = {}
     waiting = {}  # leaf id -> [leaf, summed grad] for hooked leaves still expecting gradients
     deps = count_dependencies(roots, hooked)
+    # with `inputs`, only the nodes on a path to one of them run (as torch): no hooks fire and no freed graph is
+    # touched below them
+    needed = None if wanted is None else _leading_to(roots, deps, wanted)
     # a node runs once every edge into it has delivered (or declined to deliver) its gradient
     ready = []
     for r in roots:
@@ -275,6 +302,9 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
         t = ready.pop()
         ctx = t._ctx
         parents = ctx.parents
+        if needed is not None and ctx not in needed and id(t) not in wanted:
+            grads.pop(ctx, None)
+            continue
         g = grads.pop(ctx, None)
         if g is None:
             _release(ctx, deps, ready)
@@ -286,6 +316,8 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
                 _accumulate(t, g, True, create_graph, Tensor)
             elif wanted is not None and id(t) in wanted:
                 results[wanted[id(t)]] = g
+        if needed is not None and ctx not in needed:
+            continue
         saved = ctx.saved
         if saved is None:
             _raise_freed(ctx, t)
@@ -337,6 +369,8 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
     for p, summed in waiting.values():  # edges from nodes that received no gradient never arrived
         deliver(p, summed, True)
     if inputs is not None:
+        for i, t in enumerate(inputs):  # an input listed twice gets its gradient twice, as in torch
+            results[i] = results[wanted[id(t)]]
         for i, r in enumerate(results):
             if r is None and not allow_unused:
                 raise RuntimeError(
@@ -378,6 +412,14 @@ def _run_tensor_hooks(t, g, create_graph, Tensor):
     for hook in list(t._hooks.values()):
         r = hook(gt)
         if r is not None:
+            # as torch: a hook may replace the gradient, not reshape or recast it (that would be summed or cast
+            # away below it without a word)
+            if not isinstance(r, Tensor) or r.shape != gt.shape or r.dtype != gt.dtype:
+                got = (f"a {type(r).__name__}" if not isinstance(r, Tensor) else
+                       f"shape {tuple(r.shape)} and dtype {r.dtype}")
+                raise RuntimeError(f"hook {getattr(hook, '__name__', hook)!r} on a tensor of shape {tuple(t.shape)} "
+                                   f"returned {got}; it must return None or a Tensor of shape "
+                                   f"{tuple(gt.shape)} and dtype {gt.dtype}")
             gt = r
     return gt if create_graph else gt.data
 
