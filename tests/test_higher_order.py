@@ -329,8 +329,11 @@ def _opdb_second_order(lib, fn, arrays, seed):
     firsts = autograd_grad(outs, xs, gs, create_graph=True, allow_unused=True)
     s = 0
     for f, x in zip(firsts, xs):
+        # drawn for every input, so both libraries draw the same numbers even where only one of them gives a
+        # gradient a graph (a zero gradient, as x's when y[:] = v overwrites all of it, may or may not have one)
+        r = rng.standard_normal(tuple(x.shape))
         if f is not None and f.requires_grad:
-            s = s + (f * mk(rng.standard_normal(tuple(x.shape)).astype(_np(f).dtype))).sum()
+            s = s + (f * mk(r.astype(_np(f).dtype))).sum()
     if not getattr(s, "requires_grad", False):
         return list(firsts), [None] * (len(xs) + len(gs))
     return list(firsts), list(autograd_grad([s], xs + gs, allow_unused=True))
