@@ -106,3 +106,16 @@ def test_backward_with_a_gradient_that_has_a_graph_keeps_it_as_torch():
         x.grad.sum().backward(inputs=[v])
         res.append(v.grad.numpy())
     np.testing.assert_array_equal(*res)
+
+
+def test_grad_fills_retain_grad_tensors_and_materialized_zeros_require_grad_as_torch():
+    out = []
+    for lib in (minigrad, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        a = x * 2
+        a.retain_grad()
+        lib.autograd.grad((a * a).sum(), x)
+        z = lib.tensor([1.0], requires_grad=True)
+        (m,) = lib.autograd.grad((x * x).sum(), [z], materialize_grads=True, create_graph=True, allow_unused=True)
+        out.append((a.grad.tolist(), x.grad, m.requires_grad, m.tolist()))
+    assert out[0] == out[1] == ([4.0, 8.0], None, True, [0.0])

@@ -312,9 +312,9 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
         if t._hooks or t._retains_grad or wanted is not None and id(t) in wanted:
             if t._hooks:
                 g = _run_tensor_hooks(t, g, create_graph, Tensor)
-            if t._retains_grad and wanted is None:
+            if t._retains_grad:  # autograd.grad fills retain_grad tensors too, as torch 2's does
                 _accumulate(t, g, True, create_graph, Tensor)
-            elif wanted is not None and id(t) in wanted:
+            if wanted is not None and id(t) in wanted:
                 results[wanted[id(t)]] = g
         if needed is not None and ctx not in needed:
             continue

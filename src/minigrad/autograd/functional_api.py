@@ -104,7 +104,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if materialize_grads:
         from ..creation import zeros_like  # noqa: PLC0415
 
-        results = [zeros_like(x) if r is None else r for x, r in zip(inputs, results)]
+        # as torch: with create_graph the zeros require grad, like every other returned gradient
+        results = [zeros_like(x).requires_grad_(create_graph) if r is None else r for x, r in zip(inputs, results)]
     return tuple(results)
 
 
