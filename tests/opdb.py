@@ -182,6 +182,73 @@ def index_select_sample(draw, dtype):
             ("dim", dim, False)]
 
 
+def topk_sample(draw, dtype):
+    shape = draw(shapes(max_dims=3))
+    dim = _dim(draw, len(shape))
+    k = draw(st.integers(0, shape[dim] if shape else 1))
+    return [_values(draw, shape, dtype), ("dim", (dim, k), draw(st.booleans()))]
+
+
+NORM_PS = ["fro", 1, 2, 3, 0.5, -1, 0, float("inf"), -float("inf")]
+
+
+def norm_sample(draw, dtype):
+    p = draw(st.sampled_from(NORM_PS))
+    shape = draw(shapes(max_dims=3, min_side=1 if p in (float("inf"), -float("inf")) else 0))
+    nd = len(shape)
+    kind = draw(st.sampled_from(["none", "int", "tuple"] if nd else ["none"]))
+    dim = None if kind == "none" else _dim(draw, nd) if kind == "int" else tuple(
+        draw(st.lists(st.integers(0, nd - 1), min_size=1, max_size=min(nd, 2), unique=True)))
+    return [_values(draw, shape, dtype), ("dim", (p, dim), draw(st.booleans()))]
+
+
+def _norm(x, pd, keepdim):
+    return x.norm(pd[0], pd[1], keepdim)
+
+
+def scatter_sample(draw, dtype, unique=True):
+    """self, index, src and dim for scatter/scatter_add: index at most self's shape off `dim` and src's shape
+    (src is index's shape: torch's backward refuses a larger src). unique: no index repeats along dim, since
+    which repeated write wins is unspecified in torch."""
+    shape = draw(shapes(min_dims=1, max_dims=3, min_side=1))
+    dim = draw(st.integers(0, len(shape) - 1))
+    ishape = tuple(draw(st.integers(0, n if k != dim or unique else 4)) for k, n in enumerate(shape))
+    rng = np.random.default_rng(draw(st.integers(0, 1000)))
+    if unique:  # a random permutation of range(n) down each line along dim, cut to the index's length
+        full = tuple(n if k == dim else i for k, (i, n) in enumerate(zip(ishape, shape)))
+        index = np.argsort(rng.random(full), axis=dim).take(range(ishape[dim]), axis=dim)
+    else:
+        index = rng.integers(0, shape[dim], size=ishape)
+    return [_values(draw, shape, dtype), index, _values(draw, ishape, dtype), ("dim", dim, False)]
+
+
+def _inplace_unary(x):
+    """In-place twins on non-leaf copies (the graph is rebased), each against torch's."""
+    return ((x * 1).clamp_(-0.5, 0.7), (x * 1).clip_(max=0.3), (x * 1).exp_(), (x * 1).neg_(), (x * 1).abs_(),
+            (x * x + 0.5).sqrt_(), (x * 1).pow_(3), (x * 1).tanh_(), (x * 1).sigmoid_(), (x * 1).round_(decimals=1),
+            (x * 1).div_(0.7, rounding_mode="floor"), (x * 1).sin_().mul_(2))
+
+
+def _inplace_args(lib):
+    """In-place twins whose argument is a tensor that requires grad, also on a leaf that does not. The mask and the
+    index are constants: a lazy graph replays a rebased tensor's op without attrs drawn from placeholders."""
+    def fn(x, y):
+        shape = tuple(x.shape)
+        mask = lib.tensor(np.arange(x.numel()).reshape(shape) % 2 == 0, device=x.device)
+        index = lib.tensor(np.ascontiguousarray(np.broadcast_to(
+            np.arange(shape[0])[::-1].reshape((-1,) + (1,) * (len(shape) - 1)), shape)), device=x.device)
+        no_grad_leaf = lib.ones(shape, dtype=x.dtype, device=x.device) * 1.5
+        return ((x * 1).pow_(y), no_grad_leaf.clamp_(min=y), (x * 1).masked_fill_(mask, -1.0), (x * 1).cumprod_(-1),
+                (x * 1).scatter_(0, index, y), (x * 1).scatter_add_(0, index, y))
+
+    return fn
+
+
+def inplace_args_sample(draw, dtype):
+    shape = draw(shapes(min_dims=1, max_dims=3, min_side=1))
+    return [_values(draw, shape, dtype, 0.5, 2.5), _values(draw, shape, dtype, 0.5, 2.5)]
+
+
 def where_sample(draw, dtype):
     shp = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, min_side=0, max_side=3))
     rng = np.random.default_rng(draw(st.integers(0, 1000)))
@@ -397,6 +464,12 @@ OPS = [
            note="remainder jumps where a/b is an integer"),
     OpSpec("floor_divide", lambda a, b: a // b, sample=binary(lo2=0.7, hi2=2.0, signed2=True), grad=False),
     OpSpec("int_floordiv_mod", lambda a, b: (a // b, a % b), sample=_ints, grad=False, dtypes=(F64,)),
+    OpSpec("div_rounding", lambda a, b: (a.div(b, rounding_mode="trunc"), a.div(b, rounding_mode="floor")),
+           sample=binary(lo2=0.5, hi2=3.0, signed2=True), gradcheck=False, note="piecewise constant: zero gradient"),
+    OpSpec("int_div_rounding", lambda a, b: (a.div(b, rounding_mode="trunc"), a.div(b, rounding_mode="floor")),
+           sample=_ints, grad=False, dtypes=(F64,)),
+    OpSpec("inplace_unary", _inplace_unary, sample=unary(), gradcheck=False, note="clamp and round have kinks"),
+    OpSpec("inplace_args", _inplace_args(minigrad), _inplace_args(torch), inplace_args_sample),
     # comparisons and logic: no gradient
     OpSpec("eq", lambda a, b: a == b, sample=binary(), grad=False),
     OpSpec("ne", lambda a, b: a != b, sample=binary(), grad=False),
@@ -415,6 +488,8 @@ OPS = [
     U("square"), U("relu", 0.05, 3, signed=True),
     U("sign", 0.1, 3, signed=True, gradcheck=False), U("floor", gradcheck=False), U("ceil", gradcheck=False),
     U("round", gradcheck=False), U("trunc", gradcheck=False),
+    OpSpec("round_decimals", lambda x: (x.round(decimals=1), x.round(decimals=2), x.round(decimals=-1)),
+           sample=unary(-300, 300), gradcheck=False),
     # activations
     OpSpec("leaky_relu", lambda x: x.leaky_relu(0.2), lambda x: TF.leaky_relu(x, 0.2), unary(0.05, 3, True)),
     OpSpec("elu", lambda x: x.elu(1.3), lambda x: TF.elu(x, 1.3), unary(0.05, 3, True)),
@@ -461,6 +536,16 @@ OPS = [
     A("softmax", lambda x, d, k: x.softmax(d), sample=reduction(None, single=True)),
     A("log_softmax", lambda x, d, k: x.log_softmax(d), sample=reduction(None, single=True)),
     A("cumsum", lambda x, d, k: x.cumsum(d), sample=reduction(None, single=True)),
+    A("cumprod", lambda x, d, k: x.cumprod(d), sample=reduction(None, single=True)),
+    A("cumprod_zeros", lambda x, d, k: (x * (x > 0.5)).cumprod(d), sample=reduction(None, single=True, lo=0, hi=1),
+      gradcheck=False, note="zeros are made by a mask (none, one or several per line: torch's exact gradient)"),
+    A("norm", _norm, sample=norm_sample, note="p in NORM_PS over None, one or two dims"),
+    # sorting: drawn values are distinct, so indices are compared too (ties: tests/test_ops_api_torch.py)
+    A("sort", lambda x, d, k: tuple(x.sort(d, descending=k)), sample=reduction(None, single=True)),
+    A("sort_stable", lambda x, d, k: tuple(x.sort(dim=d, descending=k, stable=True)),
+      sample=reduction(None, single=True)),
+    A("argsort", lambda x, d, k: x.argsort(d, descending=k), sample=reduction(None, single=True), grad=False),
+    A("topk", lambda x, a, k: tuple(x.topk(a[1], a[0], largest=k)), sample=topk_sample),
     # shape ops
     A("reshape", lambda x, s, k: x.reshape(s), sample=_axes_sample(_reshape_target)),
     A("view", lambda x, s, k: x.view(s), sample=_axes_sample(_reshape_target)),
@@ -487,6 +572,10 @@ OPS = [
     OpSpec("pad_constant", lambda x: minigrad.pad(x, (1, 2)), lambda x: TF.pad(x, (1, 2)), unary(min_dims=1)),
     A("gather", lambda x, i, d, k: x.gather(d, i), sample=gather_sample),
     A("index_select", lambda x, i, d, k: x.index_select(d, i), sample=index_select_sample),
+    A("scatter", lambda x, i, s, d, k: x.scatter(d, i, s), sample=scatter_sample),
+    A("scatter_value", lambda x, i, s, d, k: x.scatter(d, i, 1.5) * s.sum(), sample=scatter_sample),
+    A("scatter_add", lambda x, i, s, d, k: x.scatter_add(d, i, s),
+      sample=lambda draw, dt: scatter_sample(draw, dt, unique=False)),
     A("unfold", lambda x, a, k: x.unfold(*a), sample=unfold_sample),
     A("as_strided", lambda x, a, k: x.as_strided((max(x.numel() - 2, 0) // 2, 3), (2, 1)) if x.numel() >= 3
       else x * 1, sample=_axes_sample(lambda draw, s: None)),

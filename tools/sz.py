@@ -17,7 +17,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "src" / "minigrad"
 # torch code: edges of nodes recorded before an in-place op resolve by version (recorded_input), in-place ops on
 # views write back to their base, bitwise & | ^, movedim with sequences, narrow from the end, einsum's partial
 # ellipses (spelled out in letters), inner of N-d tensors, half-precision sums, Tensor.t().
-BUDGETS = {"scalar/value.py": 200, "core": 4320, "file": 600, "package": 12000}
+# 4320 -> 4640 (stop 15): ops that torch code calls and minigrad refused: sort, argsort, topk, scatter(_add)(_),
+# cumprod, norm, div(rounding_mode=), round(decimals=), 45 in-place twins (exp_, clamp_, ...) from one factory.
+BUDGETS = {"scalar/value.py": 200, "core": 4640, "file": 600, "package": 12000}
 CORE = ("autograd", "ops", "tensor.py", "dtypes.py", "backend.py", "creation.py", "functions.py")
 
 

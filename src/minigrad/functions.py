@@ -10,18 +10,19 @@ from .ops import linalg as L
 from .ops import movement as M
 from .tensor import Tensor, _binary_operands, _dims, matmul, tensor
 
-__all__ = ["abs", "add", "all", "amax", "amin", "any", "arcsin", "arcsinh", "arctanh", "argmax", "argmin", "as_strided",
-           "asin", "asinh", "atanh", "bitwise_and", "bitwise_or", "bitwise_xor", "broadcast_to", "cat", "ceil", "chunk",
-           "clamp", "clamp_max", "clamp_min", "clip", "clone", "concat", "concatenate", "cos", "cumsum", "detach",
-           "div", "divide", "dot", "einsum", "elu", "eq", "erf", "exp", "expand", "expm1", "flatten", "flip", "floor",
-           "floor_divide", "gather", "ge", "gelu", "gt", "hstack", "index_select", "inner", "isfinite", "isinf",
-           "isnan", "le", "leaky_relu", "log", "log1p", "log_softmax", "logical_and", "logical_not", "logical_or",
-           "logical_xor", "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum",
-           "movedim", "mul", "multiply", "narrow", "ne", "neg", "negative", "numel", "outer", "pad", "permute", "pow",
-           "prod", "reciprocal", "relu", "remainder", "reshape", "round", "rsqrt", "sigmoid", "sign", "silu", "sin",
-           "softmax", "softplus", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "subtract", "sum",
-           "swapaxes", "swapdims", "tan", "tanh", "tensordot", "transpose", "trunc", "unbind", "unflatten", "unfold",
-           "unsqueeze", "var", "vstack", "where"]
+__all__ = ["abs", "add", "all", "amax", "amin", "any", "arcsin", "arcsinh", "arctanh", "argmax", "argmin", "argsort",
+           "as_strided", "asin", "asinh", "atanh", "bitwise_and", "bitwise_or", "bitwise_xor", "broadcast_to", "cat",
+           "ceil", "chunk", "clamp", "clamp_max", "clamp_min", "clip", "clone", "concat", "concatenate", "cos",
+           "cumprod", "cumsum", "detach", "div", "divide", "dot", "einsum", "elu", "eq", "erf", "exp", "expand",
+           "expm1", "flatten", "flip", "floor", "floor_divide", "gather", "ge", "gelu", "gt", "hstack", "index_select",
+           "inner", "isfinite", "isinf", "isnan", "le", "leaky_relu", "log", "log1p", "log_softmax", "logical_and",
+           "logical_not", "logical_or", "logical_xor", "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum",
+           "mean", "min", "minimum", "movedim", "mul", "multiply", "narrow", "ne", "neg", "negative", "norm", "numel",
+           "outer", "pad", "permute", "pow", "prod", "reciprocal", "relu", "remainder", "reshape", "round", "rsqrt",
+           "scatter", "scatter_add", "sigmoid", "sign", "silu", "sin", "softmax", "softplus", "sort", "split", "sqrt",
+           "square", "squeeze", "stack", "std", "sub", "subtract", "sum", "swapaxes", "swapdims", "tan", "tanh",
+           "tensordot", "topk", "transpose", "trunc", "unbind", "unflatten", "unfold", "unsqueeze", "var", "vstack",
+           "where"]
 
 
 def _as_tensor(x, like=None):
@@ -313,6 +314,11 @@ logsumexp = _method("logsumexp")
 softmax = _method("softmax")
 log_softmax = _method("log_softmax")
 cumsum = _method("cumsum")
+cumprod = _method("cumprod")
+norm = _method("norm")
+sort = _method("sort")
+argsort = _method("argsort")
+topk = _method("topk")
 reshape = _method("reshape")
 transpose = _method("transpose")
 permute = _method("permute")
@@ -329,6 +335,8 @@ chunk = _method("chunk")
 unbind = _method("unbind")
 narrow = _method("narrow")
 gather = _method("gather")
+scatter = _method("scatter")
+scatter_add = _method("scatter_add")
 index_select = _method("index_select")
 masked_fill = _method("masked_fill")
 unfold = _method("unfold")

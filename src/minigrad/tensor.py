@@ -16,6 +16,7 @@ from .backend import check_same_device, get_device
 from .numpy_protocol import to_array as _to_array
 from .ops import composite as C
 from .ops import elementwise as E
+from .ops import indexed as I
 from .ops import linalg as L
 from .ops import movement as M
 from .ops.composite import _dims, _floating, _index_arg
@@ -241,7 +242,9 @@ class Tensor:
         with_grad = GradMode.enabled
         GradMode.enabled = True
         try:
-            run_backward([self], [Tensor._wrap(seed, self._device)], retain_graph, True)
+            # a gradient that is itself part of a graph keeps it, so the result is differentiable in it too
+            keep = isinstance(gradient, Tensor) and gradient.dtype == self.dtype
+            run_backward([self], [gradient if keep else Tensor._wrap(seed, self._device)], retain_graph, True)
         finally:
             GradMode.enabled = with_grad
 
@@ -437,8 +440,7 @@ class Tensor:
     def mul_(self, other):
         return self._inplace(Tensor.__mul__, other, "mul_")
 
-    def div_(self, other):
-        return self._inplace(Tensor.__truediv__, other, "div_")
+    div_ = C.div_
 
     def zero_(self):
         return self._inplace(lambda a, _: a * 0, None, "zero_")
@@ -477,8 +479,7 @@ class Tensor:
     def mul(self, other):
         return self * other
 
-    def div(self, other):
-        return self / other
+    div = C.div
 
     def neg(self):
         return -self
@@ -670,8 +671,7 @@ class Tensor:
     def ceil(self):
         return self if self.dtype.kind != "f" else E.Ceil.apply(self)
 
-    def round(self):
-        return self if self.dtype.kind != "f" else E.Round.apply(self)
+    round = C.round
 
     def trunc(self):
         return self if self.dtype.kind != "f" else E.Trunc.apply(self)
@@ -726,6 +726,11 @@ class Tensor:
     logsoftmax = log_softmax  # seed 003's spelling
 
     cumsum = C.cumsum
+    cumprod = C.cumprod
+    norm = C.norm
+    sort = I.sort
+    argsort = I.argsort
+    topk = I.topk
 
     # ----------------------------------------------------------------------------------- more shape
     squeeze = C.squeeze
@@ -757,6 +762,8 @@ class Tensor:
     unbind = C.unbind
     narrow = C.narrow
     gather = C.gather
+    scatter, scatter_add = I.scatter, I.scatter_add
+    scatter_, scatter_add_ = I.scatter_, I.scatter_add_
     index_select = C.index_select
     masked_fill = C.masked_fill
     where = C.where
@@ -834,5 +841,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     return Tensor._wrap(arr, dev, bool(requires_grad))
 
 
+for _name in C.INPLACE_TWINS:  # exp_, clamp_, pow_, ...: composite.inplace_twin
+    setattr(Tensor, _name + "_", C.inplace_twin(_name))
 _function.Tensor = _numpy_protocol.Tensor = C.Tensor = Tensor
 C.tensor = tensor

@@ -6,6 +6,7 @@ tensor.py imports this module before Tensor exists, and sets `Tensor` and `tenso
 """
 import builtins
 import collections
+import math
 
 from .. import dtypes
 from ..autograd.grad_mode import GradMode, no_grad
@@ -275,13 +276,63 @@ def log_softmax(self, dim=-1, dtype=None):
 
 
 def cumsum(self, dim=None, dtype=None, axis=None):
-    dim = axis if dim is None else dim
+    return _cumulative(self, axis if dim is None else dim, dtype, R.Cumsum, "cumsum")
+
+
+def cumprod(self, dim=None, dtype=None, axis=None):
+    """Matches torch.cumprod, including its gradient where the input has zeros (ops/reduce.py's Cumprod)."""
+    return _cumulative(self, axis if dim is None else dim, dtype, R.Cumprod, "cumprod")
+
+
+def _cumulative(self, dim, dtype, op, name):
     if dim is None:
-        raise TypeError("cumsum() missing required argument 'dim' (or 'axis')")
+        raise TypeError(f"{name}() missing required argument 'dim' (or 'axis')")
     x = self if dtype is None else self.to(dtype)
     if x.ndim == 0:
         return x.clone()
-    return R.Cumsum.apply(x, axis=_dims(dim, self.ndim, "cumsum")[0])
+    return op.apply(x, axis=_dims(dim, self.ndim, name)[0])
+
+
+def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+    """The p-norm over `dim` (all dims when None) of the flattened elements: p a number, inf or -inf, or 'fro' (the
+    2-norm, over at most 2 dims). Matches torch.norm (torch.linalg.vector_norm), gradients included: a zero norm
+    passes a zero gradient (not inf * 0 = nan), the inf-norm splits it between tied maxima, and p = 0 (the count of
+    nonzeros) has a zero gradient. The nuclear norm ('nuc') is not supported.
+
+    >>> minigrad.tensor([3.0, -4.0]).norm()
+    tensor(5.)
+    """
+    from ..functions import where  # noqa: PLC0415
+
+    x = self if dtype is None else self.to(dtype)
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"norm: expected a floating point tensor as input, got {x.dtype} (shape {tuple(x.shape)})")
+    if isinstance(p, str):
+        if p == "nuc":
+            raise NotImplementedError("norm: the nuclear norm (p='nuc') is not supported")
+        if p != "fro" or not (dim is None or isinstance(dim, _INTEGER) or len(dim) <= 2):
+            raise RuntimeError(f"norm: p='{p}' with dim={dim} is not a vector or Frobenius norm (p is a number, "
+                               "inf, -inf or 'fro' over at most 2 dims)")
+        p = 2
+    axes = _dims(dim, x.ndim, "norm")
+    if p == math.inf:
+        return x.abs().amax(axes, keepdim)
+    if p == -math.inf:
+        return x.abs().amin(axes, keepdim)
+    if p == 0:
+        return x.sign().abs().sum(axes, keepdim)  # sign's gradient is 0, as torch's for p = 0
+    if p == 1:
+        return x.abs().sum(axes, keepdim)
+    if p == 2:
+        s = (x * x).sum(axes, keepdim)
+    else:
+        # |x|^p with 0 (inf for p < 0) where x = 0 and a zero gradient there, as torch's (not p * 0^(p-1) = inf)
+        a = x.abs()
+        zero = a == 0
+        s = where(zero, 0.0 if p > 0 else math.inf, where(zero, 1.0, a) ** p).sum(axes, keepdim)
+    zero = s == 0
+    root = where(zero, 1.0, s)
+    return where(zero, 0.0, root.sqrt() if p == 2 else root ** (1.0 / p))
 
 
 # ----------------------------------------------------------------------------------- elementwise
@@ -293,6 +344,35 @@ def clamp(self, min=None, max=None):
     rt = dtypes.result_type(*[o for o in ops])
     ops = [o.to(rt) if isinstance(o, Tensor) else tensor(o, dtype=rt, device=self._device) for o in ops]
     return E.Clamp.apply(*ops, has_lo=min is not None, has_hi=max is not None)
+
+
+def div(self, other, rounding_mode=None):
+    """Matches torch.div: true division, or rounded toward zero ('trunc') or down ('floor', as //), which keep
+    integer dtypes and have a zero gradient, as in torch."""
+    if rounding_mode is None:
+        return self / other
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    from ..tensor import _checked  # noqa: PLC0415 - tensor.py imports this module
+
+    return E.DivRounding.apply(*_checked(self, other, "div"), mode=rounding_mode)
+
+
+def div_(self, other, rounding_mode=None):
+    if rounding_mode is None:
+        return self._inplace(Tensor.__truediv__, other, "div_")
+    return self._inplace(lambda a, o: div(a, o, rounding_mode), other, f"div_(rounding_mode='{rounding_mode}')")
+
+
+def round(self, decimals=0):
+    """Matches torch.round: half to even, at `decimals` decimal places (negative: tens, hundreds, ...); integers
+    are returned as they are (decimals=0 only, as torch). The gradient is zero."""
+    if self.dtype.kind != "f":
+        if decimals:
+            raise NotImplementedError(f"round: decimals={decimals} is not implemented for {self.dtype} tensors")
+        return self
+    return E.Round.apply(self) if not decimals else E.RoundDecimals.apply(self, decimals=builtins.int(decimals))
 
 
 # ----------------------------------------------------------------------------------- shape
@@ -498,11 +578,15 @@ def gather(self, dim, index):
         raise RuntimeError(f"gather: index tensor must have the same number of dimensions as input tensor, "
                            f"got {idx.ndim} and {self.ndim} (shapes {tuple(idx.shape)} and {tuple(self.shape)})")
     _check_index(idx, self.shape[axis], axis, "gather")
-    xp = self._device.xp
-    full = tuple(idx if k == axis else xp.reshape(xp.arange(idx.shape[k]), [-1 if j == k else 1
-                                                                             for j in range(idx.ndim)])
+    return M.GetItem.apply(self, index=along(self._device.xp, idx, axis))
+
+
+def along(xp, idx, axis):
+    """The NumPy index that picks element idx[i][j] along `axis` and the same position [.][j] in the others: torch's
+    gather (and scatter's write)."""
+    return tuple(idx if k == axis else xp.reshape(xp.arange(idx.shape[k]), [-1 if j == k else 1
+                                                                            for j in range(idx.ndim)])
                  for k in range(idx.ndim))
-    return M.GetItem.apply(self, index=full)
 
 
 def index_select(self, dim, index):
@@ -573,6 +657,10 @@ def inplace(self, result_fn, other, op):
         if result.shape != self.shape:
             raise RuntimeError(f"{op}: output with shape {tuple(self.shape)} doesn't match the broadcast shape "
                                f"{tuple(result.shape)}")
+        if result._ctx is not None and builtins.any(a is result.data for a in result._ctx.saved):
+            # the node keeps its output for backward (exp_, sigmoid_, sqrt_, cumprod_): self takes a copy, since
+            # the engine reads a changed version of a node's output as a change to the array that node saved
+            result = M.Clone.apply(result)
         # as torch: hooks registered before the op see the gradient with respect to the value before it
         snapshot._hooks, self._hooks = self._hooks, None
         self._past = (*getattr(self, "_past", ()), (self._version, snapshot))
@@ -637,6 +725,29 @@ def _inplace_ufunc(self, other, op):
     except (TypeError, ValueError):
         return False
     return True
+
+
+# methods that torch also has in place (x.exp_() is x.exp() written back, through inplace()); tensor.py binds each
+# as name + "_". Ops that change the shape (squeeze_, t_, ...) are left out: inplace() keeps the shape.
+INPLACE_TWINS = ("exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "reciprocal", "square", "abs", "neg", "sign",
+                 "sin", "cos", "tan", "tanh", "sigmoid", "relu", "arctanh", "arcsin", "arcsinh", "atanh", "asin",
+                 "asinh", "erf", "floor", "ceil", "round", "trunc", "clamp", "clip", "clamp_min", "clamp_max", "pow",
+                 "remainder", "floor_divide", "masked_fill", "cumsum", "cumprod", "logical_not", "logical_and",
+                 "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor")
+
+
+def inplace_twin(name):
+    """The in-place form of Tensor method `name`, which keeps versions and graphs right as `x += y` does."""
+    op = name + "_"
+
+    def method(self, *args, **kwargs):
+        # an argument that requires grad puts a leaf that does not onto the graph, as `x += y` does
+        needs = next((a for a in (*args, *kwargs.values()) if isinstance(a, Tensor) and a.requires_grad), None)
+        return self._inplace(lambda a, _: getattr(a, name)(*args, **kwargs), needs, op)
+
+    method.__name__, method.__qualname__ = op, f"Tensor.{op}"
+    method.__doc__ = f"In-place Tensor.{name}; matches torch.Tensor.{op}."
+    return method
 
 
 def write(self, values, op):

@@ -492,6 +492,26 @@ class FloorDivide(Function):
                            f"{ctx.shapes[0]} and {ctx.shapes[1]}); detach() the operands or use division")
 
 
+class DivRounding(Function):
+    """a / b rounded toward zero (mode "trunc") or down (mode "floor", Python's // for floats and integers), as
+    torch.div(rounding_mode=...); integers stay integers. The gradient is zero for both inputs, as in torch."""
+
+    @staticmethod
+    def forward(ctx, a, b, mode):
+        xp = ctx.xp
+        if mode == "floor":
+            return xp.floor_divide(a, b)
+        if a.dtype.kind == "f":
+            return xp.trunc(a / b)
+        q = xp.floor_divide(a, b)  # exact for integers, where a / b in float64 would round above 2**53
+        return q + ((q * b != a) & ((a < 0) != (b < 0)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp, need = ctx.xp, ctx.needs_input_grad  # two arrays: the engine may write into each input's gradient
+        return xp.zeros_like(grad) if need[0] else None, xp.zeros_like(grad) if need[1] else None
+
+
 # ---------------------------------------------------------------------------------------------- comparisons
 class _Compare(Function):
     differentiable = False
@@ -555,6 +575,20 @@ class Round(Floor):
     @staticmethod
     def forward(ctx, a):
         return ctx.xp.round(a)
+
+
+class RoundDecimals(Floor):
+    """round(x, decimals) as torch computes it: rint(x * 10^d) / 10^d, or rint(x / 10^-d) * 10^-d for d < 0. A class
+    of its own so that ONNX export (whose Round has no decimals) refuses it rather than dropping the decimals."""
+
+    @staticmethod
+    def forward(ctx, a, decimals):
+        xp = ctx.xp
+        if decimals > 0:
+            scale = 10.0 ** decimals  # a Python float keeps float32 float32, as torch's float32 kernel
+            return xp.round(a * scale) / scale
+        scale = 10.0 ** -decimals
+        return xp.round(a / scale) * scale
 
 
 class Trunc(Floor):

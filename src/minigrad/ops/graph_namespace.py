@@ -119,6 +119,9 @@ class GraphNamespace:
     def cumsum(self, x, axis):
         return R.Cumsum.apply(x, axis=axis % x.ndim)
 
+    def cumprod(self, x, axis):
+        return R.Cumprod.apply(x, axis=axis % x.ndim)
+
     # movement
     def reshape(self, x, shape):
         return M.Reshape.apply(x, shape=tuple(shape))

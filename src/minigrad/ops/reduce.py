@@ -175,6 +175,17 @@ class LogSoftmax(Function):
         return grad - xp.exp(out) * xp.sum(grad, axis=ctx.axis, keepdims=True)
 
 
+def _suffix_sum(xp, t, axis):
+    """sum_{j >= k} t_j along axis: the cumsum from the end."""
+    return xp.flip(xp.cumsum(xp.flip(t, axis=axis), axis=axis), axis=axis)
+
+
+def _shifted(xp, t, d, axis):
+    """t_{k + d} along axis, zeros past the end."""
+    tail = t.shape[:axis] + (d,) + t.shape[axis + 1:]
+    return xp.concatenate([t[(slice(None),) * axis + (slice(d, None),)], xp.zeros(tail, dtype=t.dtype)], axis=axis)
+
+
 class Cumsum(Function):
     @staticmethod
     def forward(ctx, a, axis):
@@ -183,8 +194,38 @@ class Cumsum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        xp = ctx.xp
-        return xp.flip(xp.cumsum(xp.flip(grad, axis=ctx.axis), axis=ctx.axis), axis=ctx.axis)
+        return _suffix_sum(ctx.xp, grad, ctx.axis)
+
+
+class Cumprod(Function):
+    """Cumulative product along `axis`. Without zeros the gradient is suffix_sum(grad * out) / x; with zeros (where
+    that divides by 0) it is torch's exact one: x_k gets E_k S_k, E_k = prod_{i<k} x_i and
+    S_k = sum_{j>=k} g_j prod_{k<i<=j} x_i = g_k + x_{k+1} S_{k+1}, a suffix scan done in log2(n) doubling steps
+    with no division, so it stays differentiable (second derivatives at zeros match torch's too)."""
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        out = ctx.xp.cumprod(a, axis=axis)
+        ctx.save_for_backward(a, out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp, axis = ctx.xp, ctx.axis
+        a, out = ctx.saved
+        if not xp.any(a == 0):
+            return _suffix_sum(xp, grad * out, axis) / a
+        n = a.shape[axis]
+        s, coef, d = grad, _shifted(xp, a, 1, axis), 1  # coef: the product of the d x's after k
+        while d < n:
+            s = s + coef * _shifted(xp, s, d, axis)
+            coef = coef * _shifted(xp, coef, d, axis)
+            d *= 2
+        head = a.shape[:axis] + (1,) + a.shape[axis + 1:]
+        before = xp.concatenate([xp.ones(head, dtype=a.dtype), a[(slice(None),) * axis + (slice(0, n - 1),)]],
+                                axis=axis)
+        return xp.cumprod(before, axis=axis) * s
 
 
 class Argmax(Function):
@@ -195,6 +236,25 @@ class Argmax(Function):
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         return ctx.xp.argmax(a, axis=axis, keepdims=keepdims)
+
+
+class Argsort(Function):
+    """Indices that sort `a` along `axis`, stably: ties keep their order (torch's stable=True) and NaN counts as the
+    largest, in both directions, as torch. `k` keeps the first k (topk). No gradient."""
+
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, axis, descending=False, k=None):
+        xp = ctx.xp
+        if descending:
+            # stable descending: sort the reversed axis ascending and reverse back, so ties keep their first-to-last
+            # order (sorting -a would not work for unsigned ints or NaN)
+            order = xp.argsort(xp.flip(a, axis=axis), axis=axis, kind="stable")
+            idx = (a.shape[axis] - 1) - xp.flip(order, axis=axis)
+        else:
+            idx = xp.argsort(a, axis=axis, kind="stable")
+        return idx if k is None else idx[(slice(None),) * axis + (slice(0, k),)]
 
 
 class Argmin(Function):
