@@ -1,6 +1,9 @@
 """Activation modules: thin wrappers over nn.functional. Match torch.nn's classes of the same names."""
+from .. import dtypes
+from ..creation import empty
 from . import functional as F
-from .module import Module
+from . import init
+from .module import Module, Parameter
 
 
 class ReLU(Module):
@@ -121,3 +124,105 @@ class Softmin(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+class Hardtanh(Module):
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__()
+        if max_val <= min_val:  # torch's exception class
+            raise AssertionError(f"{type(self).__name__}: max_val ({max_val}) must be greater than min_val ({min_val})")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, input):
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class _Elementwise(Module):
+    """An activation with no options but torch's unused `inplace` flag; `_fn` names the function in F."""
+
+    _fn = ""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return getattr(F, self._fn)(input)
+
+
+class Hardsigmoid(_Elementwise):
+    _fn = "hardsigmoid"
+
+
+class Hardswish(_Elementwise):
+    _fn = "hardswish"
+
+
+class Mish(_Elementwise):
+    _fn = "mish"
+
+
+class Softsign(Module):
+    def forward(self, input):
+        return F.softsign(input)
+
+
+class Tanhshrink(Module):
+    def forward(self, input):
+        return F.tanhshrink(input)
+
+
+class LogSigmoid(Module):
+    def forward(self, input):
+        return F.logsigmoid(input)
+
+
+class GLU(Module):
+    """Gated linear unit: the first half of input along dim times the sigmoid of the second. Matches torch.nn.GLU."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """x where x > 0, else a * x, with a learned slope `weight` (num_parameters: 1, or the input's channels,
+    dim 1), initialised to `init`. Matches torch.nn.PReLU.
+
+    >>> import minigrad
+    >>> PReLU()(minigrad.tensor([-2.0, 3.0]))
+    tensor([-0.5000,  3.0000], grad_fn=<WhereBackward0>)
+    """
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters, self.init = num_parameters, init
+        dt = dtypes.get_default_dtype() if dtype is None else dtype
+        self.weight = Parameter(empty(num_parameters, dtype=dt, device=device))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"

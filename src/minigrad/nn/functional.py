@@ -3,12 +3,15 @@
 Activations call the engine's fused ops (ops/elementwise.py, ops/reduce.py); the losses are composed from Tensor
 ops, except where a fused op in ops/loss.py is needed for stability or torch's exact gradient.
 """
+import math
 import warnings
 
 from .. import dtypes
+from .. import functions as _functions
 from ..ops import elementwise as E
 from ..ops import linear as LI
 from ..ops import loss as LO
+from ..ops import movement as M
 from ..random import get_rng
 from ..tensor import Tensor, tensor
 
@@ -119,6 +122,185 @@ def log_softmax(input, dim=None, dtype=None):
 
 def softmin(input, dim=None, dtype=None):
     return softmax(-input, dim, dtype)
+
+
+# NOTE: the activations below are composed from Tensor ops (their gradients, higher-order gradients, lazy replay
+# and ONNX export come from those ops); each matches torch's gradient at its kinks, noted where it takes care.
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """Clamp to [min_val, max_val]. Matches torch.nn.functional.hardtanh.
+
+    >>> hardtanh(tensor([-2.0, 0.5, 3.0]))
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+    # matches torch: no gradient where x <= min_val or x >= max_val (clamp passes it at the bounds); NaN passes
+    return _functions.where(input <= min_val, min_val, _functions.where(input >= max_val, max_val, input))
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6): hardtanh(x, 0, 6), as torch. Matches torch.nn.functional.relu6."""
+    return hardtanh(input, 0.0, 6.0)
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6, with no gradient at x = +-3 (as torch). Matches torch.nn.functional.hardsigmoid, except
+    that torch's float64 backward multiplies by float32(1/6) (3e-8 off) where this one is exact."""
+    return hardtanh(input + 3.0, 0.0, 6.0) / 6.0
+
+
+def hardswish(input, inplace=False):
+    """x * relu6(x + 3) / 6. Matches torch.nn.functional.hardswish: the gradient is 0 at x = -3 and 1 at x = 3,
+    which the product with hardsigmoid (no gradient at its bounds) gives."""
+    return input * hardsigmoid(input)
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x)). Matches torch.nn.functional.mish."""
+    # threshold=inf: torch's mish uses the exact softplus, whose stable form cannot overflow
+    return input * E.Softplus.apply(input, beta=1.0, threshold=math.inf).tanh()
+
+
+def softsign(input):
+    """x / (1 + |x|). Matches torch.nn.functional.softsign."""
+    return input / (input.abs() + 1.0)
+
+
+def tanhshrink(input):
+    """x - tanh(x). Matches torch.nn.functional.tanhshrink."""
+    return input - input.tanh()
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)) = -softplus(-x), stable for large |x|. Matches torch.nn.functional.logsigmoid."""
+    return -E.Softplus.apply(-input, beta=1.0, threshold=math.inf)
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b), where a and b are the two halves of input along dim. Matches torch.nn.functional.glu."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    axis = dim % input.ndim if -input.ndim <= dim < input.ndim else dim
+    if not 0 <= axis < input.ndim:
+        raise IndexError(f"glu: dim {dim} is out of range for an input of shape {tuple(input.shape)}")
+    if input.shape[axis] % 2:
+        raise RuntimeError(f"glu: halving dimension must be even, but dimension {axis} is size {input.shape[axis]} "
+                           f"(input shape {tuple(input.shape)})")
+    a, b = input.chunk(2, axis)
+    return a * b.sigmoid()
+
+
+def prelu(input, weight):
+    """x where x > 0, else weight * x; weight has 1 or C (= input.shape[1]) entries. Matches
+    torch.nn.functional.prelu (the gradient at 0 goes to the weight * x branch, as torch)."""
+    c = input.shape[1] if input.ndim >= 2 else 1
+    n = weight.numel()
+    if n not in (1, c):
+        raise RuntimeError(f"prelu: mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                           f"{n} (weight shape {tuple(weight.shape)}) and channel size = {c} (input shape "
+                           f"{tuple(input.shape)})")
+    w = weight.reshape(()) if n == 1 else weight.reshape((1, n) + (1,) * (input.ndim - 2))
+    return _functions.where(input > 0, input, w * input)
+
+
+# ------------------------------------------------------------------------------------ normalize, pad, resize
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(||input||_p, eps) along dim. Matches torch.nn.functional.normalize (p > 0 or inf; no `out`).
+
+    >>> normalize(tensor([[3.0, 4.0]]))
+    tensor([[0.6000, 0.8000]])
+    """
+    if out is not None:
+        raise NotImplementedError("normalize: out= is not supported")
+    if p == math.inf:
+        return input / input.abs().amax(dim, keepdim=True).clamp_min(eps)
+    if not p > 0:
+        raise ValueError(f"normalize: p must be positive or inf, got {p}")
+    # the bound is applied to the sum, before the root: the root's gradient at an all-zero slice would be inf * 0;
+    # max(s, eps^p)^(1/p) = max(s^(1/p), eps), and a zero slice gets torch's gradient 1/eps
+    return input / ((input.abs() ** p).sum(dim, keepdim=True).clamp_min(eps ** p) ** (1.0 / p))
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last len(pad) // 2 dims ((left, right) for the last dim first) with `value` (mode 'constant';
+    negative pads crop), or by 'reflect', 'replicate' or 'circular' indexing of the last 1-3 dims of a batched or
+    unbatched input. Matches torch.nn.functional.pad (this is minigrad.pad with torch's checks).
+
+    >>> pad(tensor([[1.0, 2.0]]), (1, 0))
+    tensor([[0., 1., 2.]])
+    """
+    if mode != "constant":
+        if value:
+            raise RuntimeError(f'pad: padding mode "{mode}" doesn\'t take in value argument')
+        k = len(pad) // 2
+        if len(pad) % 2 == 0 and mode in ("reflect", "replicate", "circular") and not (
+                1 <= k <= 3 and input.ndim in (k + 1, k + 2)):
+            raise NotImplementedError(f"pad: padding size {len(pad)} is not supported for {input.ndim}D input (shape "
+                                      f"{tuple(input.shape)}) in mode '{mode}'; supported: 2 for 2D or 3D input, 4 "
+                                      "for 3D or 4D, 6 for 4D or 5D")
+    return _functions.pad(input, pad, mode, 0.0 if value is None else value)
+
+
+def _nearest_source(xp, n_in, n_out, scale, exact, double):
+    """Source index of each of n_out positions, as ATen's CPU kernel (found by comparing thousands of sizes): the
+    scale 1/scale_factor (or n_in/n_out) is kept in the input's precision (float unless the input is float64), and
+    the product (dst [+ 0.5]) * scale is rounded to float32 before the floor, so the picked pixels match torch's."""
+    s = 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
+    if not double:
+        s = float(xp.float32(s))
+    src = xp.floor(((xp.arange(n_out) + (0.5 if exact else 0.0)) * s).astype(xp.float32))
+    return xp.minimum(src.astype(xp.int64), n_in - 1)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
+                antialias=False):
+    """Resize the spatial dims of input (N, C, *S) (1 to 3 of them) to `size`, or to floor(S * scale_factor),
+    by nearest-neighbour indexing (one gather, so the gradient sums over the copies of each pixel). Matches
+    torch.nn.functional.interpolate for modes 'nearest' and 'nearest-exact'. NOTE: where torch's backward
+    disagrees with its own forward (output size equal to or twice the input's reached by a non-integer
+    scale_factor, e.g. 10 -> 20 at 2.05), this gradient is the forward's.
+
+    >>> interpolate(tensor([[[1.0, 2.0]]]), scale_factor=2).tolist()
+    [[[1.0, 1.0, 2.0, 2.0]]]
+    """
+    if mode not in ("nearest", "nearest-exact"):
+        raise NotImplementedError(f"interpolate: mode '{mode}' is not supported (only 'nearest' and 'nearest-exact')")
+    if align_corners is not None:
+        raise ValueError("interpolate: align_corners option can only be set with the interpolating modes: linear | "
+                         "bilinear | bicubic | trilinear")
+    if antialias:
+        raise ValueError("interpolate: anti-alias option is restricted to bilinear and bicubic modes")
+    nsp = input.ndim - 2
+    if not 1 <= nsp <= 3:
+        raise NotImplementedError(f"interpolate: expected a 3D, 4D or 5D input (N, C, *spatial), got shape "
+                                  f"{tuple(input.shape)}")
+    spatial = tuple(input.shape[2:])
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: only one of size or scale_factor should be defined" if size is not None else
+                         "interpolate: either size or scale_factor should be defined")
+    given = size if size is not None else scale_factor
+    if isinstance(given, (list, tuple)) and len(given) != nsp:
+        what = "output size" if size is not None else "scale_factor"
+        raise ValueError(f"interpolate: input and {what} must have the same number of spatial dimensions, but got "
+                         f"input with spatial dimensions of {list(spatial)} (shape {tuple(input.shape)}) and {what} "
+                         f"of {tuple(given)}")
+    given = tuple(given) if isinstance(given, (list, tuple)) else (given,) * nsp
+    if size is not None:
+        out, scales = tuple(int(s) for s in given), (None,) * nsp
+    else:
+        scales = tuple(float(s) for s in given)
+        out = tuple(math.floor(n * s) for n, s in zip(spatial, scales))
+        if recompute_scale_factor:
+            scales = (None,) * nsp
+    if min(out) <= 0 or min(spatial) <= 0:
+        raise RuntimeError(f"interpolate: input and output sizes should be greater than 0, but got input "
+                           f"{spatial} and output {out}")
+    xp = input._device.xp
+    index = [slice(None), slice(None)]
+    for k, (n_in, n_out, s) in enumerate(zip(spatial, out, scales)):
+        src = _nearest_source(xp, n_in, n_out, s, mode == "nearest-exact", input.dtype == dtypes.float64)
+        index.append(xp.reshape(src, [-1 if j == k else 1 for j in range(nsp)]))
+    return M.GetItem.apply(input, index=tuple(index))
 
 
 # ------------------------------------------------------------------------------------------------ dropout
@@ -405,8 +587,9 @@ def one_hot(tensor_, num_classes=-1):
     return Tensor._wrap(xp.asarray(xp.arange(n) == t.data[..., None], dtype=dtypes.int64), t._device)
 
 
-__all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh", "softplus",
-           "softmax", "log_softmax", "softmin", "dropout", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "nll_loss", "cross_entropy",
-           "one_hot"]
+__all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh", "softplus", "softmax",
+           "log_softmax", "softmin", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish", "softsign", "tanhshrink",
+           "logsigmoid", "glu", "prelu", "normalize", "pad", "interpolate", "dropout", "mse_loss", "l1_loss",
+           "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+           "nll_loss", "cross_entropy", "one_hot"]
 from .functional_layers import *  # noqa: E402,F401,F403 - conv, pooling, norm, embedding, attention (issue 7)

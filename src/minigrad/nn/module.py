@@ -609,6 +609,12 @@ class _ModuleSequence:
         self._renumber(mods)
         return self
 
+    def pop(self, key):
+        """Remove and return the module at `key` (an index or a slice); the rest are renumbered, as torch."""
+        v = self[key]
+        del self[key]
+        return v
+
 
 class Sequential(_ModuleSequence, Module):
     """Modules called in order, each on the previous one's output. Matches torch.nn.Sequential: positional modules
@@ -650,6 +656,37 @@ class Sequential(_ModuleSequence, Module):
         else:
             del mods[_index(idx, len(mods), "Sequential")]
         self._renumber(mods)
+
+    def __add__(self, other):
+        """A new Sequential of self's modules then other's (the same objects), keys "0", "1", ... as torch."""
+        return Sequential(*self, *_sequential_operand(other))
+
+    def __iadd__(self, other):
+        return self.extend(list(_sequential_operand(other)))
+
+    def __mul__(self, other):
+        """self's modules repeated `other` times (the same objects, so their parameters are shared), as torch."""
+        return Sequential(*(list(self) * _factor(self, other)))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other):
+        return self.extend(list(self) * (_factor(self, other) - 1))
+
+
+def _sequential_operand(other):
+    if not isinstance(other, Sequential):
+        raise ValueError(f"Sequential: the add operator supports only objects of Sequential class, but {type(other)} "
+                         "is given")
+    return other
+
+
+def _factor(seq, other):
+    if not isinstance(other, int):
+        raise TypeError(f"unsupported operand type(s) for *: {type(seq)} and {type(other)}")
+    if other <= 0:
+        raise ValueError(f"Sequential: non-positive multiplication factor {other}")
+    return other
 
 
 class ModuleList(_ModuleSequence, Module):
@@ -801,4 +838,7 @@ class ParameterDict(_RegistryDict, Module):
 
     def __setitem__(self, key, value):
         self.register_parameter(key, value if isinstance(value, Parameter) or value is None else Parameter(value))
+
+    def get(self, key, default=None):
+        return self._parameters.get(key, default)
 

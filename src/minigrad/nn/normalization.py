@@ -6,21 +6,24 @@ from . import functional_layers as FL
 from .module import Buffer, Module, Parameter
 
 
+def _affine_parameters(module, affine, bias, shape, dtype, device):
+    """weight (ones) and bias (zeros) of `shape`, registered as None where affine (or bias, torch 2.x's keyword) is
+    False, as torch."""
+    module.register_parameter("weight", Parameter(ones(*shape, dtype=dtype, device=device)) if affine else None)
+    module.register_parameter("bias", Parameter(zeros(*shape, dtype=dtype, device=device)) if affine and bias
+                              else None)
+
+
 class _BatchNorm(Module):
     _dims = ()
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
-                 dtype=None):
+                 dtype=None, *, bias=True):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         dt = dtypes.get_default_dtype() if dtype is None else dtype
-        if affine:
-            self.weight = Parameter(ones(num_features, dtype=dt, device=device))
-            self.bias = Parameter(zeros(num_features, dtype=dt, device=device))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, affine, bias, (num_features,), dt, device)
         if track_running_stats:
             self.running_mean = Buffer(zeros(num_features, dtype=dt, device=device))
             self.running_var = Buffer(ones(num_features, dtype=dt, device=device))
@@ -65,7 +68,7 @@ class _BatchNorm(Module):
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -96,15 +99,7 @@ class LayerNorm(Module):
         self.normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         dt = dtypes.get_default_dtype() if dtype is None else dtype
-        if elementwise_affine:
-            self.weight = Parameter(ones(*self.normalized_shape, dtype=dt, device=device))
-            if bias:
-                self.bias = Parameter(zeros(*self.normalized_shape, dtype=dt, device=device))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, elementwise_affine, bias, self.normalized_shape, dt, device)
 
     def forward(self, input):
         if tuple(input.shape[max(input.ndim - len(self.normalized_shape), 0):]) != self.normalized_shape:
@@ -113,26 +108,22 @@ class LayerNorm(Module):
         return FL.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")
 
 
 class GroupNorm(Module):
     """Normalize (N, C, *) over groups of C / num_groups channels, with per-channel weight and bias. Matches
     torch.nn.GroupNorm."""
 
-    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()
         if num_groups < 1 or num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
                              f"({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
         dt = dtypes.get_default_dtype() if dtype is None else dtype
-        if affine:
-            self.weight = Parameter(ones(num_channels, dtype=dt, device=device))
-            self.bias = Parameter(zeros(num_channels, dtype=dt, device=device))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, affine, bias, (num_channels,), dt, device)
 
     def forward(self, input):
         if input.ndim < 2 or input.shape[1] != self.num_channels:
@@ -141,4 +132,5 @@ class GroupNorm(Module):
         return FL.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")

@@ -1,4 +1,5 @@
-"""Recurrent layers: RNN, LSTM, GRU (multi-layer, bidirectional, batch_first, dropout between layers).
+"""Recurrent layers: RNN, LSTM, GRU (multi-layer, bidirectional, batch_first, dropout between layers), and
+the single-step cells RNNCell, LSTMCell, GRUCell.
 
 Parameters carry torch's names and shapes (weight_ih_l0, weight_hh_l0_reverse, ...; gates stacked in torch's
 order: LSTM i, f, g, o and GRU r, z, n), so a torch state_dict loads unchanged. Each time step is composed from
@@ -11,7 +12,7 @@ from .. import dtypes
 from ..creation import empty, zeros
 from ..ops import movement as M
 from ..ops.linear import Linear
-from ..ops.rnn import LSTMCell
+from ..ops.rnn import LSTMCell as LSTMStep
 from . import init
 from .functional import dropout
 from .module import Module, Parameter
@@ -25,6 +26,23 @@ def _linear(x, w, b):
 
 def _stack(ts):
     return M.Cat.apply(*[t.reshape((1,) + tuple(t.shape)) for t in ts], axis=0)
+
+
+def _step(mode, x, h, w_ih, w_hh, b_ih, b_hh):
+    """One step from input x (N, I) and state h (N, H), or hc = [h | c] (N, 2H) for an LSTM; returns the next
+    state. Shared by the full layers and the cells."""
+    H = w_hh.shape[1]
+    gi = _linear(x, w_ih, b_ih)
+    if mode == "LSTM":
+        return LSTMStep.apply(gi, h, w_hh) if b_hh is None else LSTMStep.apply(gi, h, w_hh, b_hh)
+    gh = _linear(h, w_hh, b_hh)
+    if mode == "GRU":
+        r = (gi[:, :H] + gh[:, :H]).sigmoid()
+        z = (gi[:, H:2 * H] + gh[:, H:2 * H]).sigmoid()
+        n = (gi[:, 2 * H:] + r * gh[:, 2 * H:]).tanh()
+        return n + z * (h - n)
+    pre = gi + gh
+    return pre.tanh() if mode == "RNN_TANH" else pre.relu()
 
 
 class RNNBase(Module):
@@ -67,21 +85,6 @@ class RNNBase(Module):
         sfx = f"_l{layer}" + ("_reverse" if d else "")
         get = self._parameters.get
         return get("weight_ih" + sfx), get("weight_hh" + sfx), get("bias_ih" + sfx), get("bias_hh" + sfx)
-
-    def _cell(self, x, h, w_ih, w_hh, b_ih, b_hh):
-        """One step from input x (N, I) and state h (N, H), or hc (N, 2H) for an LSTM; returns the next state."""
-        H = self.hidden_size
-        gi = _linear(x, w_ih, b_ih)
-        if self.mode == "LSTM":
-            return LSTMCell.apply(gi, h, w_hh) if b_hh is None else LSTMCell.apply(gi, h, w_hh, b_hh)
-        gh = _linear(h, w_hh, b_hh)
-        if self.mode == "GRU":
-            r = (gi[:, :H] + gh[:, :H]).sigmoid()
-            z = (gi[:, H:2 * H] + gh[:, H:2 * H]).sigmoid()
-            n = (gi[:, 2 * H:] + r * gh[:, 2 * H:]).tanh()
-            return n + z * (h - n)
-        pre = gi + gh
-        return pre.tanh() if self.mode == "RNN_TANH" else pre.relu()
 
     def _check(self, input, hx):
         name = type(self).__name__
@@ -130,7 +133,7 @@ class RNNBase(Module):
                 w = self._weights(layer, d)
                 seq = [None] * T
                 for t in (range(T - 1, -1, -1) if d else range(T)):
-                    state = self._cell(xs[t], state, *w)
+                    state = _step(self.mode, xs[t], state, *w)
                     seq[t] = state
                 seqs.append(seq)
                 h_n.append(state[:, :H] if lstm else state)
@@ -206,3 +209,104 @@ class GRU(RNNBase):
                  bidirectional=False, device=None, dtype=None):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          device=device, dtype=dtype)
+
+
+class RNNCellBase(Module):
+    """One time step of an RNN, LSTM or GRU, with torch's parameters weight_ih (G * hidden, input), weight_hh
+    (G * hidden, hidden), bias_ih and bias_hh (G * hidden), all U(+-1/sqrt(hidden)) as torch."""
+
+    def __init__(self, mode, input_size, hidden_size, bias, device=None, dtype=None):
+        super().__init__()
+        self.mode, self.input_size, self.hidden_size, self.bias = mode, input_size, hidden_size, bias
+        dt = dtypes.get_default_dtype() if dtype is None else dtype
+        gates = _GATES[mode] * hidden_size
+        self.weight_ih = Parameter(empty(gates, input_size, dtype=dt, device=device))
+        self.weight_hh = Parameter(empty(gates, hidden_size, dtype=dt, device=device))
+        for name in ("bias_ih", "bias_hh"):
+            self.register_parameter(name, Parameter(empty(gates, dtype=dt, device=device)) if bias else None)
+        self.reset_parameters()
+
+    reset_parameters = RNNBase.reset_parameters
+
+    def _batched(self, input, states):
+        """input (N, I) or (I,) and the given states (N, H) or (H,) as batched tensors; zeros for None states."""
+        name = type(self).__name__
+        if input.ndim not in (1, 2):
+            raise ValueError(f"{name}: expected input to be 1D or 2D, got {input.ndim}D instead (shape "
+                             f"{tuple(input.shape)})")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"{name}: input of shape {tuple(input.shape)} has inconsistent input_size: got "
+                               f"{input.shape[-1]}, expected {self.input_size}")
+        x = input if input.ndim == 2 else input.reshape((1, input.shape[0]))
+        want = (x.shape[0], self.hidden_size) if input.ndim == 2 else (self.hidden_size,)
+        out = []
+        for k, h in enumerate(states):
+            if h is None:
+                h = zeros(x.shape[0], self.hidden_size, dtype=input.dtype, device=input.device)
+            elif tuple(h.shape) != want:
+                raise RuntimeError(f"{name}: expected hidden{k} of shape {want} for an input of shape "
+                                   f"{tuple(input.shape)}, got {tuple(h.shape)}")
+            out.append(h if h.ndim == 2 else h.reshape((1, self.hidden_size)))
+        return x, out
+
+    def _step(self, x, h):
+        return _step(self.mode, x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+
+class RNNCell(RNNCellBase):
+    """h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu). input: (N, input_size) or (input_size); hx: the
+    same leading shape with hidden_size, zeros if None. Returns h'. Matches torch.nn.RNNCell."""
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNNCell: unknown nonlinearity {nonlinearity!r}; choose 'tanh' or 'relu'")
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, bias,
+                         device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input, hx=None):
+        x, (h,) = self._batched(input, [hx])
+        h = self._step(x, h)
+        return h if input.ndim == 2 else h.reshape((self.hidden_size,))
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step (torch's gate order i, f, g, o). input: (N, input_size) or (input_size); hx: (h, c), each
+    (N, hidden_size) (or (hidden_size)), zeros if None. Returns (h', c'). Matches torch.nn.LSTMCell.
+
+    >>> import minigrad
+    >>> h, c = LSTMCell(3, 5)(minigrad.randn(2, 3))
+    >>> h.shape, c.shape
+    ((2, 5), (2, 5))
+    """
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, bias, device, dtype)
+
+    def forward(self, input, hx=None):
+        x, (h, c) = self._batched(input, [None, None] if hx is None else list(hx))
+        H = self.hidden_size
+        hc = self._step(x, M.Cat.apply(h, c, axis=1))  # the fused step's state is [h | c]
+        h, c = hc[:, :H], hc[:, H:]
+        return (h, c) if input.ndim == 2 else (h.reshape((H,)), c.reshape((H,)))
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step (torch's gate order r, z, n). input: (N, input_size) or (input_size); hx: (N, hidden_size) (or
+    (hidden_size)), zeros if None. Returns h'. Matches torch.nn.GRUCell."""
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, bias, device, dtype)
+
+    def forward(self, input, hx=None):
+        x, (h,) = self._batched(input, [hx])
+        h = self._step(x, h)
+        return h if input.ndim == 2 else h.reshape((self.hidden_size,))
