@@ -163,3 +163,27 @@ def test_in_place_on_a_view_of_a_leaf_that_requires_grad_raises_as_torch():
     with minigrad.no_grad():
         w[0].mul_(2.0)  # off the graph the array is written in place, as torch allows
     assert w.tolist() == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("change", [lambda y: y.detach().zero_(), lambda y: y.detach().__setitem__(0, 5.0),
+                                    lambda y: y.detach().add_(1.0)])
+def test_a_change_through_detach_stops_a_backward_that_needs_the_values_as_torch(change):
+    for lib in (minigrad, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x.sigmoid()  # saves its output
+        change(y)
+        with pytest.raises(RuntimeError, match="modified by an in"):
+            y.sum().backward()
+
+
+def test_a_kept_detached_tensor_does_not_keep_the_graph_alive():
+    import gc
+    import weakref
+
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    node = weakref.ref(y.grad_fn)
+    kept = y.detach()
+    del y
+    gc.collect()
+    assert node() is None and kept.tolist() == pytest.approx([np.e, np.e ** 2])

@@ -86,9 +86,10 @@ class Tensor:
     tensor([4., 6.])
     """
 
-    # _past is set only by an in-place op on the graph (autograd.function.recorded_input), never on the hot path
+    # set only off the hot path: _past by an in-place op on the graph (autograd.function.recorded_input), _source by
+    # detach() (ops/composite.bump_version)
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_device", "_version", "name", "_retains_grad", "_hooks",
-                 "_past", "__weakref__")
+                 "_past", "_source", "__weakref__")
     __array_priority__ = 1000
 
     def __init__(self, data=None, requires_grad=None, dtype=None, device=None, name=None, shape=None):
@@ -276,8 +277,7 @@ class Tensor:
         """Drop the accumulated gradient (sets .grad to None, as torch's zero_grad(set_to_none=True))."""
         self.grad = None
 
-    def detach(self):
-        return Tensor._wrap(self.data, self._device)
+    detach = C.detach
 
     def __deepcopy__(self, memo):
         """copy.deepcopy (optimizer and model state dicts): a leaf's array and grad are copied, as torch does."""

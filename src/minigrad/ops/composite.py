@@ -7,6 +7,7 @@ tensor.py imports this module before Tensor exists, and sets `Tensor` and `tenso
 import builtins
 import collections
 import math
+import weakref
 
 from .. import dtypes
 from ..autograd.grad_mode import GradMode, no_grad
@@ -627,7 +628,7 @@ def setitem(self, index, value):
         if not isinstance(self.data, self._device.xp.ndarray):  # a NumPy 0-d scalar is immutable
             self.data = self._device.xp.array(self.data)
         self.data[index] = value.data if isinstance(value, Tensor) else value
-        self._version += 1
+        bump_version(self)
         return
     if not isinstance(value, Tensor):
         value = tensor(value, dtype=self.dtype, device=self._device)
@@ -641,7 +642,7 @@ def inplace(self, result_fn, other, op):
     other_rg = isinstance(other, Tensor) and other.requires_grad
     if not GradMode.enabled or (self._ctx is None and (self.requires_grad or not other_rg)):
         if _inplace_ufunc(self, other, op):
-            self._version += 1
+            bump_version(self)
             return self
         with no_grad():
             result = result_fn(self.detach(), other)
@@ -668,8 +669,26 @@ def inplace(self, result_fn, other, op):
         self._version += 1
         _write_back(self, snapshot, op)
         return self
-    self._version += 1
+    bump_version(self)
     return self
+
+
+def detach(self):
+    """A tensor sharing self's array, off the graph. Changing it in place bumps self's version too (bump_version)."""
+    t = Tensor._wrap(self.data, self._device)
+    t._source = weakref.ref(self)  # weak: a kept `loss.detach()` must not keep loss's graph alive
+    return t
+
+
+def bump_version(t):
+    """t's version + 1 after its array changed in place, and the version of the tensor t was detached from, if it
+    still holds the same array: torch's detach() shares the version counter, so a change through `y.detach()`
+    still stops a backward that saved y's values (a wrong gradient otherwise)."""
+    t._version += 1
+    source = getattr(t, "_source", None)
+    source = source() if source is not None else None
+    if source is not None and source.data is t.data:
+        bump_version(source)
 
 
 def _write_back(view, old, op):
