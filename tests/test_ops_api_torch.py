@@ -392,3 +392,20 @@ def test_inplace_twin_errors_are_torch_like():
         x.sqrt_()
     with pytest.raises(RuntimeError, match="clamp: at least one of 'min' or 'max' must not be None"):
         minigrad.ones(2).clamp_()
+
+
+@pytest.mark.parametrize("arr,dim", [([0.0, 2.0, 3.0], None), ([[0.0, 2.0], [1.0, 3.0]], 1),
+                                     ([[0.0, 0.0, 2.0], [1.0, 0.0, 3.0]], 1), ([[0.0, 2.0], [1.0, 3.0]], None),
+                                     ([[[0.0, 2.0], [1.0, 3.0]], [[2.0, 0.0], [0.0, 1.0]]], 0)])
+def test_prod_first_and_second_derivatives_at_zeros_match_torch(arr, dim):
+    arr = np.array(arr)
+    res = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(arr, requires_grad=True)
+        y = x.prod() if dim is None else x.prod(dim)
+        w = lib.tensor(np.arange(1.0, y.numel() + 1).reshape(tuple(y.shape)))
+        (g,) = lib.autograd.grad((y * w).sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad((g * lib.tensor(np.linspace(-1, 1, arr.size).reshape(arr.shape))).sum(), x)
+        res.append((g.detach().numpy(), h.numpy()))
+    for m, t in zip(*res):
+        np.testing.assert_allclose(m, t, rtol=1e-12)

@@ -92,16 +92,22 @@ class Prod(Function):
         xp = ctx.xp
         a, out = ctx.saved
         grad = _expand_back(xp, grad, ctx.axis, ctx.keepdims)
-        zero = a == 0
-        if not xp.any(zero):
+        if not xp.any(a == 0):
             return grad * _expand_back(xp, out, ctx.axis, ctx.keepdims) / a
-        nonzero = xp.where(zero, 1.0, a)
-        others = xp.prod(nonzero, axis=ctx.axis, keepdims=True)
-        nzeros = xp.sum(xp.astype(zero, a.dtype), axis=ctx.axis, keepdims=True)
-        # no zero in the slice: prod/x; exactly one zero: the zero gets the product of the others
-        g = xp.where(nzeros == 0, others / nonzero, 0.0)
-        g = xp.where(zero & (nzeros == 1), others, g)
-        return grad * g
+        # prod/x divides by zero: each element's gradient is the product of the others, as exclusive prefix and
+        # suffix products over the reduced axes (moved last and flattened). No division and no constant masks, so
+        # the second derivative is right at zeros too (d(x0 x2)/dx0 = x2, as torch's)
+        kept = [i for i in range(a.ndim) if i not in ctx.axis]
+        perm = kept + list(ctx.axis)
+        b = xp.transpose(a, perm)
+        lead, k = b.shape[:len(kept)], len(kept)
+        n = math.prod(b.shape[k:])
+        b = xp.reshape(b, lead + (n,))
+        one = xp.ones(lead + (1,), dtype=a.dtype)
+        before = xp.cumprod(xp.concatenate([one, b[..., :n - 1]], axis=k), axis=k)
+        after = xp.flip(xp.cumprod(xp.concatenate([one, xp.flip(b, k)[..., :n - 1]], axis=k), axis=k), k)
+        others = xp.reshape(before * after, tuple(a.shape[i] for i in perm))
+        return grad * xp.transpose(others, tuple(perm.index(i) for i in range(a.ndim)))
 
 
 class LogSumExp(Function):
