@@ -409,3 +409,13 @@ def test_prod_first_and_second_derivatives_at_zeros_match_torch(arr, dim):
         res.append((g.detach().numpy(), h.numpy()))
     for m, t in zip(*res):
         np.testing.assert_allclose(m, t, rtol=1e-12)
+
+
+@pytest.mark.parametrize("op", [lambda lib, x: x.index_select(0, lib.tensor([-1])),
+                                lambda lib, x: x.gather(1, lib.tensor([[-1], [0]])),
+                                lambda lib, x: x.expand(-1, 2, 3)])
+def test_negative_gather_indices_and_a_new_minus_one_dim_raise_as_torch(op):
+    for lib in (torch, minigrad):
+        with pytest.raises((IndexError, RuntimeError)):
+            op(lib, lib.tensor(np.arange(6.0).reshape(2, 3)))
+    assert tuple(minigrad.tensor(np.ones((2, 3))).expand(4, -1, -1).shape) == (4, 2, 3)

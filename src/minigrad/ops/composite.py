@@ -75,7 +75,8 @@ def _nonempty(t, axes, op):
 def _check_index(idx, n, axis, op):
     if idx.dtype.kind not in "iu":
         raise IndexError(f"{op}: expected an integer index tensor, got dtype {idx.dtype}")
-    if idx.size and (idx.max() >= n or idx.min() < -n):
+    # torch refuses negative indices here (they would wrap around in NumPy)
+    if idx.size and (idx.max() >= n or idx.min() < 0):
         bad = int(idx.max()) if idx.max() >= n else int(idx.min())
         raise IndexError(f"{op}: index {bad} is out of bounds for dimension {axis} with size {n}")
 
@@ -418,6 +419,9 @@ def expand(self, *shape):
     if lead < 0:
         raise RuntimeError(f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to the "
                            f"number of dimensions in the tensor ({self.ndim})")
+    if -1 in shape[:lead]:
+        raise RuntimeError(f"expand: the expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                           f"dimension {shape.index(-1)} (shape {tuple(self.shape)} to {tuple(shape)})")
     target = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
     return self.broadcast_to(target)
 
