@@ -227,3 +227,35 @@ def test_losses_reject_mismatched_lengths():
             loss(as_value_array([0.1, 0.2]), [0, 1, 1])
     with pytest.raises(ValueError, match="reduction must be"):
         MSELoss(reduction="avg")
+
+
+def test_bce_uses_log1p_like_torch_for_tiny_probabilities():
+    # log(1 - p) lost digits for tiny p: p = 1e-10 gave 1.0000000828e-10 instead of torch's 1.00000000005e-10
+    for p, t in [(1e-10, 0.0), (1e-5, 0.0), (0.3, 0.0), (1e-7, 0.25), (1 - 1e-9, 1.0)]:
+        loss = BCELoss()([Value(p)], [t])
+        ref = F.binary_cross_entropy(torch.tensor([p], dtype=torch.float64), torch.tensor([t], dtype=torch.float64))
+        assert_same(loss.data, ref.item(), f"BCE({p}, {t})")
+
+
+@pytest.mark.parametrize(("p", "t", "what"), [(1.5, 1.0, "input"), (-0.1, 0.0, "input"), (math.nan, 1.0, "input"),
+                                              (0.5, 2.0, "target"), (0.5, -1.0, "target")])  # fmt: skip
+def test_bce_refuses_values_outside_0_1_like_torch(p, t, what):
+    with pytest.raises(RuntimeError, match=f"all elements of {what} should be between 0 and 1"):
+        F.binary_cross_entropy(torch.tensor([p], dtype=torch.float64), torch.tensor([t], dtype=torch.float64))
+    bad = t if what == "target" else p
+    with pytest.raises(ValueError, match=f"BCELoss: all elements of {what} should be between 0 and 1, got {bad}"):
+        BCELoss()([Value(p)], [t])
+
+
+def test_cross_entropy_one_sample_reduction_none_is_one_value_like_torch():
+    loss = CrossEntropyLoss(reduction="none")(as_value_array([1.0, 2.0]), 1)
+    ref = F.cross_entropy(torch.tensor([1.0, 2.0], dtype=torch.float64), torch.tensor(1), reduction="none")
+    assert isinstance(loss, Value) and ref.dim() == 0
+    assert_same(loss.data, ref.item(), "CE none")
+    batch = CrossEntropyLoss(reduction="none")([as_value_array([1.0, 2.0])], [1])
+    assert isinstance(batch, list) and len(batch) == 1
+
+
+def test_empty_logits_name_the_op():
+    with pytest.raises(ValueError, match="log_softmax: expected at least one logit"):
+        CrossEntropyLoss()([], 0)

@@ -64,3 +64,10 @@ def test_lr_can_change_between_steps():
     opt.lr = opt.lr / 2  # seed 004 halves the rate like this
     opt.step()
     assert w.data == 1.0 - 0.5 - 0.25
+
+
+def test_empty_parameter_list_is_refused_like_torch():
+    with pytest.raises(ValueError, match="optimizer got an empty parameter list"):
+        torch.optim.SGD([], lr=0.1)
+    with pytest.raises(ValueError, match="optimizer got an empty parameter list"):
+        SGD([], lr=0.1)

@@ -298,3 +298,15 @@ def test_graph_has_no_reference_cycles():
         assert all(any(v is p for p in params) for v in alive), f"{len(alive)} nodes outlived their graph"
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(("a", "b"), [(0.0, 1e-300), (-0.0, 1e-300), (1e308, 1e308), (-1e308, 1e308),
+                                      (math.inf, 1e308), (1e-300, 1e-300), (3.0, 1e-200)])  # fmt: skip
+def test_division_denominator_gradient_does_not_overflow_in_b_squared(a, b):
+    # -a / (b * b) gave nan for 0 / 1e-300 (b * b underflows to 0) and 0 for 1e308 / 1e308; torch: -(a / b) / b
+    x, y = Value(a), Value(b)
+    (x / y).backward()
+    tx, ty = t64(a), t64(b)
+    (tx / ty).backward()
+    assert_same(y.grad, torch_grad(ty), f"d({a} / {b})/db")
+    assert_same(x.grad, torch_grad(tx), f"d({a} / {b})/da")

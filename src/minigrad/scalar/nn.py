@@ -367,9 +367,12 @@ class BCELoss(_Loss):
         for p, t in self._pairs(prediction, target):
             t = t.data if isinstance(t, Value) else float(t)
             x = p.data
+            for what, val in (("input", x), ("target", t)):
+                if not 0.0 <= val <= 1.0:  # torch's checks (nan fails them too)
+                    raise ValueError(f"BCELoss: all elements of {what} should be between 0 and 1, got {val}")
             log_x = max(math.log(x), -100.0) if x > 0 else -100.0
-            log_1mx = max(math.log(1.0 - x), -100.0) if x < 1 else -100.0
-            loss = -(t * log_x + (1.0 - t) * log_1mx)
+            log_1mx = max(math.log1p(-x), -100.0) if x < 1 else -100.0  # log1p, as torch: exact for tiny x
+            loss = (t - 1.0) * log_1mx - t * log_x  # torch's expression, so even the sign of a zero loss agrees
             # fused like torch's binary_cross_entropy, whose backward is not that of the clamped logs
             grad = (x - t) / max((1.0 - x) * x, _BCE_EPS)
             losses.append(Value(loss, (p,), (grad,), "BinaryCrossEntropyBackward"))
@@ -379,6 +382,8 @@ class BCELoss(_Loss):
 def log_softmax(logits: Sequence[Value | float]) -> list[Value]:
     """``x - max - log(sum(exp(x - max)))``: torch's stable log-softmax, finite at |x| = 1000."""
     logits = [x if isinstance(x, Value) else Value(x) for x in logits]
+    if not logits:
+        raise ValueError("log_softmax: expected at least one logit, got an empty list")
     m = max(x.data for x in logits)
     shifted = [x - m for x in logits]
     exps = [s.exp() for s in shifted]
@@ -410,6 +415,6 @@ class CrossEntropyLoss(_Loss):
                 t = [float(x.data if isinstance(x, Value) else x) for x in t]
                 _check_len("CrossEntropyLoss", "target probabilities", t, len(logp))
                 losses.append(-Value.dot(logp, t))
-        if not batched and self.reduction != "none":
+        if not batched:  # one sample gives one loss, also for reduction="none" (torch: a 0-d tensor)
             return losses[0]
         return _reduce(losses, self.reduction)

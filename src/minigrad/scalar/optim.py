@@ -23,7 +23,8 @@ class SGD:
         momentum, dampening, weight_decay, nesterov, maximize: as in torch.
 
     Raises:
-        ValueError: a negative hyperparameter, or nesterov without momentum or with dampening (torch's messages).
+        ValueError: a negative hyperparameter, nesterov without momentum or with dampening, or no parameters
+            (torch's messages).
 
     >>> w = Value(1.0); opt = SGD([w], lr=0.1); (w * w).backward(); opt.step(); round(w.data, 6)
     0.8
@@ -49,6 +50,8 @@ class SGD:
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         self.params = list(params)
+        if not self.params:
+            raise ValueError("optimizer got an empty parameter list")
         for p in self.params:
             if not isinstance(p, Value):
                 raise TypeError(f"SGD optimizes Values, got {type(p).__name__}")

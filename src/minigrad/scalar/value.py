@@ -146,11 +146,13 @@ class Value:
 
     __rmul__ = __mul__
 
+    # matches torch: d/db (a / b) is -((a / b) / b), since -a / (b * b) overflows or underflows in b * b.
+    # number / Value is reciprocal(b) * number in torch, whose d/db is -number * (1/b)^2, close to -number / (b * b)
     def __truediv__(self, other: Value | float) -> Value:
         a = self.data
         if type(other) is Value:
             b = other.data
-            return Value(_div(a, b), (self, other), (_div(1.0, b), _div(-a, b * b)), "DivBackward")
+            return Value(_div(a, b), (self, other), (_div(1.0, b), -_div(_div(a, b), b)), "DivBackward")
         if isinstance(other, (int, float)):
             return Value(_div(a, other), (self,), (_div(1.0, other),), "DivBackward")
         return NotImplemented
