@@ -134,6 +134,36 @@ CASES = {
                                                  nn.Softplus(), nn.Sigmoid(), nn.Tanh(), nn.Softmax(-1),
                                                  nn.LogSoftmax(-1))}),
     "flatten": (lambda m, a: m.flat(a), (IMG,), {"flat": nn.Flatten()}),
+    # sort/argsort/topk: TopK's indices, the values through GatherElements
+    "sort_topk": (lambda m, a: a.sort(1).values + a.sort(0, descending=True).values + a.topk(2, 1).values.sum(1, True)
+                  + a.topk(1, 0, largest=False).values, (X,), {}),
+    "argsort_topk_indices": (lambda m, a: (a.argsort(1) * 10 + a.argsort(0, descending=True)
+                                           + a.topk(2, 1).indices.sum(1, True)).float(), (X,), {}),
+    "sort_ties": (lambda m, a: (a.argsort(1, descending=True) * 10 + a.argsort(0) + a.topk(3, 1).indices.sum(1, True)
+                                + a.topk(2, 1, largest=False).indices.sum(1, True)).float(),
+                  (np.round(X).astype(np.float32),), {}),
+    "div_rounding": (lambda m, a, b: a.div(b, rounding_mode="floor") + a.div(b, rounding_mode="trunc")
+                     + (a * 4).long().div(3, rounding_mode="trunc").float()
+                     + (a * 4).long().div(-3, rounding_mode="floor").float(), (X, UNIT), {}),
+    "round_decimals": (lambda m, a: a.round(decimals=1) + a.round(decimals=2) * 3 + a.round(decimals=-1) * 100,
+                       ((np.arange(24, dtype=np.float32).reshape(4, 6) * 0.05 - 0.575).astype(np.float32),), {}),
+    "scatter": (lambda m, a, b: a.scatter(0, minigrad.tensor(np.array([[0, 1, 2, 0], [2, 0, 1, 1]])), b)
+                + a.scatter(1, minigrad.tensor(np.array([[3], [0], [1]])), 0.5), (X, POS), {}),
+    "scatter_add": (lambda m, a, b: a.scatter_add(0, minigrad.tensor(np.array([[0, 1, 2, 0], [0, 0, 1, 1]])), b),
+                    (X, POS), {}),
+    "lstm": (lambda m, a: m.lstm(a)[0] + m.cell(a[0])[1].sum(), (_f32(3, 2, 4),),
+             {"lstm": nn.LSTM(4, 5, num_layers=2), "cell": nn.LSTMCell(4, 5)}),
+    # composites of supported ops: the activations, cells and paddings that landed with them
+    "new_layers": (lambda m, a: m.seq(a) + m.rnn(a) + m.gru(a) + F.normalize(a, dim=1) + a.norm()
+                   + a.norm(1, dim=1, keepdim=True) + a.norm(3, dim=1, keepdim=True), (_f32(3, 10),),
+                   {"seq": nn.Sequential(nn.Linear(10, 20), nn.GLU(), nn.Hardtanh(), nn.ReLU6(), nn.Hardsigmoid(),
+                                         nn.Hardswish(), nn.Mish(), nn.Softsign(), nn.Tanhshrink(), nn.LogSigmoid(),
+                                         nn.PReLU()),
+                    "rnn": nn.RNNCell(10, 10), "gru": nn.GRUCell(10, 10)}),
+    "pad_modes_upsample": (lambda m, a: F.pad(a, (1, 2, 1, 1), mode="reflect") + F.pad(a, (1, 2, 1, 1), mode="replicate")
+                           + F.pad(a, (1, 2, 1, 1), mode="circular") + m.up(a)[..., :10, :11]
+                           + F.interpolate(a, size=(10, 11), mode="nearest"), (IMG,),
+                           {"up": nn.Upsample(scale_factor=2)}),
 }
 
 
@@ -247,6 +277,28 @@ def test_unsupported_ops_are_listed_in_one_error(tmp_path):
     assert "Unfold: 2 node(s), e.g. output shape" in msg
     assert "Supported ops: " in msg and "MatMul" in msg
     assert "BinaryCrossEntropy: 1 node(s), e.g. output shape (3, 4)" in msg
+
+
+def test_ops_without_an_onnx_equivalent_or_opset_are_refused(tmp_path):
+    # Cumprod: ONNX has CumSum but no CumProd; ScatterAdd needs ScatterElements(reduction='add'), opset 16
+    with pytest.raises(UnsupportedOperatorError, match=r"Cumprod: 1 node\(s\)"):
+        export(Fn(lambda m, a: a.cumprod(1)), X, tmp_path / "m.onnx")
+    idx = minigrad.tensor(np.zeros((1, 4), dtype=np.int64))
+    with pytest.raises(UnsupportedOperatorError, match=r"ScatterAdd \(ScatterAdd needs opset 16 or later"):
+        export(Fn(lambda m, a: a.scatter_add(0, idx, a[:1])), X, tmp_path / "m.onnx", opset_version=15)
+    got, ref, _ = _run(Fn(lambda m, a: a.scatter_add(0, idx, a[:1] * 2)), (X,), tmp_path, opset=16)
+    np.testing.assert_allclose(got, ref, rtol=RTOL, atol=ATOL)
+
+
+def test_inplace_ops_are_exported_or_refused_never_dropped(tmp_path):
+    # on the graph (the tensor requires grad through a parameter) the in-place op is recorded and exports
+    model = Fn(lambda m, a: (a * m.w).exp_().clamp_(0.5, 3.0), w=nn.Parameter(minigrad.ones(4)))
+    got, ref, _ = _run(model, (X,), tmp_path)
+    np.testing.assert_allclose(got, ref, rtol=RTOL, atol=ATOL)
+    # off the graph the trace does not see the write: refused, rather than exporting `a * 1` without the exp
+    for fn, what in [(lambda m, a: (a * 1).exp_(), "a ScalarArith result"), (lambda m, a: a.exp_() * 2, "the input")]:
+        with pytest.raises(UnsupportedOperatorError, match=f"an in-place op on {what} that does not require grad"):
+            export(Fn(fn), X, tmp_path / "m.onnx")
 
 
 class _Square(minigrad.autograd.Function):

@@ -161,3 +161,119 @@ def test_process_killed_mid_write_leaves_the_old_file_intact(tmp_path):
     assert minigrad.load(path)["w"].tolist() == [1.0, 2.0]
     leftovers = [n for n in os.listdir(tmp_path) if n != "ckpt.mgz"]
     assert all(n.startswith(".ckpt.mgz.") and n.endswith(".tmp") for n in leftovers)
+
+
+def _round_trip(obj, tmp_path, **kw):
+    minigrad.save(obj, tmp_path / "rt.mgz")
+    return minigrad.load(tmp_path / "rt.mgz", **kw)
+
+
+def _torch_round_trip(obj, tmp_path, **kw):
+    torch.save(obj, tmp_path / "rt.pt")
+    return torch.load(tmp_path / "rt.pt", **kw)
+
+
+def test_parameters_come_back_as_parameters_like_torch(tmp_path):
+    for rg in (True, False):
+        back = _round_trip({"p": nn.Parameter(minigrad.tensor([1.0, 2.0]), requires_grad=rg)}, tmp_path)["p"]
+        ref = _torch_round_trip({"p": torch.nn.Parameter(torch.tensor([1.0, 2.0]), requires_grad=rg)}, tmp_path)["p"]
+        assert type(ref) is torch.nn.Parameter and ref.requires_grad is rg
+        assert type(back) is nn.Parameter and back.requires_grad is rg and back.tolist() == [1.0, 2.0]
+    back = _round_trip(nn.Linear(3, 2).weight, tmp_path)  # a Parameter at the top level, and its detach()
+    assert type(back) is nn.Parameter and back.requires_grad
+    p = nn.Parameter(minigrad.ones(2))
+    back = _round_trip({"p": p, "q": p.detach(), "p2": p}, tmp_path)
+    assert type(back["p"]) is nn.Parameter and back["p"] is back["p2"]
+    assert type(back["q"]) is minigrad.Tensor and not back["q"].requires_grad
+
+
+def test_distinct_tensors_sharing_an_array_stay_distinct_like_torch(tmp_path):
+    t, tt = minigrad.ones(2, requires_grad=True), torch.ones(2, requires_grad=True)
+    ref = _torch_round_trip({"a": tt, "b": tt.detach(), "c": tt}, tmp_path)
+    back = _round_trip({"a": t, "b": t.detach(), "c": t}, tmp_path)
+    for r in (ref, back):
+        assert r["a"] is not r["b"] and r["a"] is r["c"]
+        assert r["a"].requires_grad and not r["b"].requires_grad
+    back["a"].data[0] = 5.0  # torch keeps the storage shared between them; so does minigrad
+    assert back["b"].tolist() == [5.0, 1.0]
+    # one tensor in several places (lists, tuples, nested dicts) is one object after loading
+    back = _round_trip([t, (t, {"x": t}), t.detach()], tmp_path)
+    assert back[0] is back[1][0] is back[1][1]["x"] and back[2] is not back[0]
+    # a non-leaf tensor saved twice: one object, a leaf that keeps requires_grad (torch does the same)
+    y = t * 2
+    back = _round_trip({"a": y, "b": y}, tmp_path)
+    assert back["a"] is back["b"] and back["a"].requires_grad and back["a"].is_leaf
+    assert _torch_round_trip(tt * 2, tmp_path).requires_grad
+
+
+# written by minigrad before tensors carried an identity, device and Parameter flag:
+# {"a": t, "b": t, "p": Parameter([3.]), "n": [tensor([4, 5])], "e": 2}
+_OLD_FILE = (
+    "cAIAAAAAAAB7ImEiOiB7ImR0eXBlIjogIkYzMiIsICJzaGFwZSI6IFsyXSwgImRhdGFfb2Zmc2V0cyI6IFswLCA4XX0sICJwIjogeyJkdHlwZSI6"
+    "ICJGMzIiLCAic2hhcGUiOiBbMV0sICJkYXRhX29mZnNldHMiOiBbOCwgMTJdfSwgIm4uMCI6IHsiZHR5cGUiOiAiSTY0IiwgInNoYXBlIjogWzJd"
+    "LCAiZGF0YV9vZmZzZXRzIjogWzEyLCAyOF19LCAiX19tZXRhZGF0YV9fIjogeyJmb3JtYXQiOiAibWluaWdyYWQtc2FmZXRlbnNvcnMtMSIsICJz"
+    "dHJ1Y3R1cmUiOiAie1wiX19kaWN0X19cIjogW1tcImFcIiwge1wiX190ZW5zb3JfX1wiOiBcImFcIiwgXCJyZXF1aXJlc19ncmFkXCI6IHRydWV9"
+    "XSwgW1wiYlwiLCB7XCJfX3RlbnNvcl9fXCI6IFwiYVwiLCBcInJlcXVpcmVzX2dyYWRcIjogdHJ1ZX1dLCBbXCJwXCIsIHtcIl9fdGVuc29yX19c"
+    "IjogXCJwXCIsIFwicmVxdWlyZXNfZ3JhZFwiOiB0cnVlfV0sIFtcIm5cIiwge1wiX19saXN0X19cIjogW3tcIl9fdGVuc29yX19cIjogXCJuLjBc"
+    "IiwgXCJyZXF1aXJlc19ncmFkXCI6IGZhbHNlfV19XSwgW1wiZVwiLCAyXV19IiwgInNoYTI1NiI6ICIyZGEyYmY2NDY1ZTUzNmFjN2NlZTY1NTE3"
+    "MmM5M2ZiYjgxOGE4NDA2MmIyNWI1MzM1YmEwMjFlZTdmMTU0MzVhIn19ICAAAIA/AAAAQAAAQEAEAAAAAAAAAAUAAAAAAAAA")
+
+
+def test_files_written_before_identity_records_still_load(tmp_path):
+    import base64
+    (tmp_path / "old.mgz").write_bytes(base64.b64decode(_OLD_FILE))
+    for ml in (None, "cpu", {"cuda:0": "cpu"}, lambda storage, loc: storage):
+        back = minigrad.load(tmp_path / "old.mgz", map_location=ml)
+        assert list(back) == ["a", "b", "p", "n", "e"] and back["e"] == 2
+        assert back["a"] is back["b"] and back["a"].tolist() == [1.0, 2.0] and back["a"].requires_grad
+        assert back["p"].tolist() == [3.0] and back["n"][0].tolist() == [4, 5] and back["n"][0].dtype == np.int64
+
+
+def _relocate(path, device):
+    """Rewrite a checkpoint's header as if its tensors had been saved on `device`."""
+    import json
+    raw = path.read_bytes()
+    n = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8:8 + n])
+    header["__metadata__"]["structure"] = header["__metadata__"]["structure"].replace(
+        '"device": "cpu"', f'"device": "{device}"')
+    head = json.dumps(header).encode()
+    head += b" " * (-len(head) % 8)
+    path.write_bytes(len(head).to_bytes(8, "little") + head + raw[8 + n:])
+
+
+def test_map_location_accepts_torchs_forms(tmp_path):
+    t = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    obj = {"a": t, "b": t.detach(), "c": t}
+    tt = torch.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    forms = ["cpu", minigrad.device("cpu"), torch.device("cpu"), {"cuda:0": "cpu"}, {"cpu": "cpu"},
+             lambda storage, loc: storage, lambda storage, loc: None,
+             lambda storage, loc: seen.append((type(storage), loc)) or storage]
+    for ml in forms:
+        if not isinstance(ml, type(minigrad.device("cpu"))):
+            ref = _torch_round_trip({"a": tt, "b": tt.detach()}, tmp_path, map_location=ml)
+            assert ref["a"].device.type == "cpu" and ref["a"] is not ref["b"]
+        back = _round_trip(obj, tmp_path, map_location=ml)
+        assert back["a"].device == minigrad.device("cpu") and back["a"].tolist() == [1.0, 2.0]
+        assert back["a"] is back["c"] and back["a"] is not back["b"] and not back["b"].requires_grad
+        back["a"].data[1] = 7.0  # the callable is called once per stored array: sharing survives
+        assert back["b"].tolist() == [1.0, 7.0]
+    # one call per stored array, for torch (its one storage) and minigrad (its one array) alike
+    assert seen == [(torch.UntypedStorage, "cpu"), (minigrad.Tensor, "cpu")]
+    # a checkpoint written on a GPU: a dict or callable sends it to the CPU, reading the saved location
+    minigrad.save(obj, tmp_path / "gpu.mgz")
+    _relocate(tmp_path / "gpu.mgz", "cuda:0")
+    locs = []
+    for ml in ({"cuda:0": "cpu"}, lambda storage, loc: locs.append(loc) or storage, "cpu", None):
+        back = minigrad.load(tmp_path / "gpu.mgz", map_location=ml)
+        assert back["a"].device == minigrad.device("cpu") and back["a"] is back["c"]
+    assert locs == ["cuda:0"]
+    with pytest.raises(ValueError, match="unknown device '5'"):
+        minigrad.load(tmp_path / "gpu.mgz", map_location=5)
+    with pytest.raises(TypeError, match="map_location returned a int"):
+        minigrad.load(tmp_path / "gpu.mgz", map_location=lambda storage, loc: 3)
+    # a plain safetensors file: the location is "cpu"
+    safetensors.numpy.save_file({"w": np.arange(3.0)}, str(tmp_path / "p.safetensors"))
+    for ml in ({"cuda:0": "cpu"}, lambda storage, loc: storage):
+        assert minigrad.load(tmp_path / "p.safetensors", map_location=ml)["w"].tolist() == [0.0, 1.0, 2.0]

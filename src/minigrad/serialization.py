@@ -20,7 +20,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .backend import get_device
+from .backend import Device, get_device
 from .tensor import Tensor
 
 FORMAT = "minigrad-safetensors-1"
@@ -35,6 +35,8 @@ class _Writer:
     def __init__(self):
         self.entries = OrderedDict()  # name -> array
         self.by_id = {}
+        self.tensors = {}  # id(Tensor) -> its record: the same Tensor saved twice loads as one object
+        self.keep = []  # holds what was seen so that no id is reused while saving
 
     def add(self, arr, path, obj_id):
         if obj_id in self.by_id:
@@ -52,6 +54,28 @@ class _Writer:
         self.by_id[obj_id] = name
         return name
 
+    def tensor(self, obj, path):
+        """The record of Tensor `obj`: its array's name (tensors sharing an array, like `t` and `t.detach()`,
+        share it, as torch.save keeps storage sharing), its own requires_grad, its identity (`obj`, a per-file
+        index), its device and whether it is a Parameter."""
+        if id(obj) in self.tensors:
+            return dict(self.tensors[id(obj)])
+        self.keep.append(obj)
+        src = obj.detach() if obj._ctx is not None else obj
+        host = src.numpy() if src._device.type == "cpu" else src._device.xp.to_host(src.data)
+        rec = {"__tensor__": self.add(host, path, id(obj.data)), "requires_grad": bool(obj.requires_grad),
+               "obj": len(self.tensors), "device": str(obj._device)}
+        if _is_parameter(obj):
+            rec["parameter"] = True
+        self.tensors[id(obj)] = rec
+        return dict(rec)
+
+
+def _is_parameter(t):
+    from .nn.module import Parameter  # noqa: PLC0415 - nn imports the tensor module this one needs
+
+    return isinstance(t, Parameter)
+
 
 def _join(path, key):
     return f"{path}.{key}" if path else str(key)
@@ -59,10 +83,7 @@ def _join(path, key):
 
 def _encode(obj, path, w):
     if isinstance(obj, Tensor):
-        if obj._ctx is not None:
-            obj = obj.detach()
-        host = obj.numpy() if obj._device.type == "cpu" else obj._device.xp.to_host(obj.data)
-        return {"__tensor__": w.add(host, path, id(obj.data)), "requires_grad": bool(obj.requires_grad)}
+        return w.tensor(obj, path)
     if isinstance(obj, np.ndarray):
         return {"__ndarray__": w.add(obj, path, id(obj))}
     if isinstance(obj, np.generic):
@@ -155,8 +176,15 @@ def _corrupt(where, why):
 
 
 def load(f, map_location=None, weights_only=True):
-    """Read what save() wrote (or any safetensors file, as a dict of tensors). `map_location` picks the device
-    of the tensors. Raises RuntimeError naming the file when it is truncated or corrupt."""
+    """Read what save() wrote (or any safetensors file, as a dict of tensors). Raises RuntimeError naming the file
+    when it is truncated or corrupt.
+
+    `map_location` picks the tensors' device, as in torch.load: None (the default device), a device string or
+    Device ("cpu", "cuda:0"), a dict mapping saved locations to targets ({"cuda:0": "cpu"}; a location not in it
+    stays where it was saved), or a callable `fn(storage, location)` called once per stored array with a CPU Tensor
+    and the saved location ("cpu" for files without one), returning a Tensor (whose device is used) or None (the
+    saved location)."""
+    resolve = _location_resolver(map_location)
     if hasattr(f, "read"):
         raw, where = f.read(), getattr(f, "name", "the file object")
     else:
@@ -195,8 +223,7 @@ def load(f, map_location=None, weights_only=True):
                                   f"{count * dtype.itemsize}")
         arrays[name] = np.frombuffer(body[b:e], dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
     if meta.get("format") != FORMAT:
-        dev = get_device(map_location)
-        return OrderedDict((k, _tensor(a, dev, False)) for k, a in arrays.items())
+        return OrderedDict((k, _tensor(resolve(k, a, "cpu"), False)) for k, a in arrays.items())
     end = max((int(info["data_offsets"][1]) for info in header.values()), default=0)
     if len(body) != end:
         raise _corrupt(where, f"{len(body)} bytes of data follow the header, the header describes {end}")
@@ -206,28 +233,74 @@ def load(f, map_location=None, weights_only=True):
         structure = json.loads(meta["structure"])
     except (KeyError, json.JSONDecodeError) as e:
         raise _corrupt(where, f"the structure record is damaged ({e})") from None
-    return _decode(structure, arrays, get_device(map_location), {}, where)
+    return _decode(structure, arrays, resolve, {}, where)
 
 
-def _tensor(arr, dev, requires_grad):
-    if dev.type != "cpu":
-        arr = dev.xp.asarray(arr)
-    return Tensor._wrap(arr, dev, requires_grad and arr.dtype.kind == "f")
+def _location_resolver(map_location):
+    """A function (array name, host array, saved location) -> (device, device array), caching per array so that
+    tensors which shared an array when saved share one after loading."""
+    cache = {}
+    if callable(map_location) and not isinstance(map_location, (str, Device)):
+        def by_callable(name, arr, loc):
+            if name not in cache:
+                out = map_location(Tensor._wrap(arr, get_device("cpu")), loc)
+                if out is None:  # torch: None restores to the saved location
+                    dev = get_device(loc)
+                    cache[name] = (dev, arr if dev.type == "cpu" else dev.xp.asarray(arr))
+                elif isinstance(out, Tensor):
+                    cache[name] = (out._device, out.data)
+                elif isinstance(out, np.ndarray):
+                    cache[name] = (get_device("cpu"), out)
+                else:
+                    raise TypeError(f"load: map_location returned a {type(out).__name__}; it must return a Tensor "
+                                    "(the storage it was given, moved or not) or None")
+            return cache[name]
+        return by_callable
+    if isinstance(map_location, dict):
+        table = {str(k): v for k, v in map_location.items()}
+        target = lambda loc: get_device(table.get(loc, loc))  # noqa: E731 - torch: unlisted locations stay put
+    else:  # None (the default device), "cpu", "cuda:0", a Device or anything whose str() names one
+        dev = get_device(map_location)
+        target = lambda loc: dev  # noqa: E731
+
+    def by_device(name, arr, loc):
+        dev = target(loc)
+        key = (name, str(dev))
+        if key not in cache:
+            cache[key] = (dev, arr if dev.type == "cpu" else dev.xp.asarray(arr))
+        return cache[key]
+    return by_device
 
 
-def _decode(node, arrays, dev, made, where):
+def _tensor(placed, requires_grad, cls=Tensor):
+    dev, arr = placed
+    return cls._wrap(arr, dev, requires_grad and arr.dtype.kind == "f")
+
+
+_TENSOR_KEYS = {"__tensor__", "requires_grad", "obj", "device", "parameter"}
+
+
+def _decode(node, arrays, resolve, made, where):
     if isinstance(node, list):
         raise _corrupt(where, "unexpected list in the structure record")
     if not isinstance(node, dict):
         return node
-    if len(node) == 2 and "__tensor__" in node or len(node) == 1 and ("__ndarray__" in node or "__scalar__" in node):
+    if "__tensor__" in node and "requires_grad" in node and set(node) <= _TENSOR_KEYS \
+            or len(node) == 1 and ("__ndarray__" in node or "__scalar__" in node):
         name = node.get("__tensor__", node.get("__ndarray__", node.get("__scalar__")))
         if name not in arrays:
             raise _corrupt(where, f"the structure refers to a missing array '{name}'")
         if "__tensor__" in node:
-            if name not in made:  # a tensor saved twice comes back as one object, as with torch.save
-                made[name] = _tensor(arrays[name], dev, node["requires_grad"])
-            return made[name]
+            # a Tensor saved twice comes back as one object, as with torch.save; files written before tensors
+            # carried an "obj" identity keyed tensors by their array, which stays the rule for them
+            key = ("obj", node["obj"]) if "obj" in node else ("array", name)
+            if key not in made:
+                cls = Tensor
+                if node.get("parameter"):
+                    from .nn.module import Parameter as cls  # noqa: PLC0415, N813
+                made[key] = _tensor(resolve(name, arrays[name], str(node.get("device", "cpu"))),
+                                    node["requires_grad"], cls)
+            return made[key]
         if "__scalar__" in node:
             return arrays[name][()]
         return arrays[name]
@@ -237,12 +310,12 @@ def _decode(node, arrays, dev, made, where):
     if kind in ("__dict__", "__odict__"):
         out = OrderedDict() if kind == "__odict__" else {}
         for k, v in items:
-            out[_decode_key(k)] = _decode(v, arrays, dev, made, where)
+            out[_decode_key(k)] = _decode(v, arrays, resolve, made, where)
         return out
     if kind == "__list__":
-        return [_decode(v, arrays, dev, made, where) for v in items]
+        return [_decode(v, arrays, resolve, made, where) for v in items]
     if kind == "__tuple__":
-        return tuple(_decode(v, arrays, dev, made, where) for v in items)
+        return tuple(_decode(v, arrays, resolve, made, where) for v in items)
     raise _corrupt(where, f"unknown record {kind!r} in the structure")
 
 

@@ -38,7 +38,8 @@ class _Builder:
     def const(self, value, dtype=None, name=None):
         arr = np.asarray(value, dtype=dtype)
         name = name or self.fresh("const")
-        self.inits.append(self.numpy_helper.from_array(np.ascontiguousarray(arr), name))
+        # np.ascontiguousarray makes a 0-d array 1-d: a scalar constant would broadcast a 0-d result to shape (1,)
+        self.inits.append(self.numpy_helper.from_array(np.ascontiguousarray(arr).reshape(arr.shape), name))
         return name
 
     def ints(self, values):
@@ -198,9 +199,121 @@ def _getitem(b, n, ins, a, t, dyn, out):
     paths = [k for k in dyn if k[0] == "index"]
     if len(paths) == 1:
         pos = paths[0][1] or 0
-        if all(p == slice(None) for p in parts[:pos]) and all(p == slice(None) for p in parts[pos + 1:]):
+        if all(_full_slice(p) for p in parts[:pos]) and all(_full_slice(p) for p in parts[pos + 1:]):
             return b.op("Gather", [n[0], dyn[paths[0]]], out, axis=pos)
+        if _is_along(parts, pos, ins[0].ndim):  # torch.gather's pattern (sort, topk): GatherElements
+            return b.op("GatherElements", [n[0], dyn[paths[0]]], out, axis=pos)
     raise _Unsupported("GetItem with an index computed from the input mixed with other indices")
+
+
+def _full_slice(p):
+    return isinstance(p, slice) and p == slice(None)
+
+
+def _is_along(parts, axis, ndim):
+    """Whether index `parts` is ops.composite.along(idx, axis): idx at `axis`, aranges broadcast along the others."""
+    if len(parts) != ndim:
+        return False
+    for k, p in enumerate(parts):
+        if k == axis:
+            continue
+        if not hasattr(p, "shape") or p.ndim != ndim:
+            return False
+        h = _host(p)
+        if h.shape[k] != h.size or not np.array_equal(h.reshape(-1), np.arange(h.size)):
+            return False
+    return True
+
+
+def _flat_positions(shape, index):
+    """The flat positions in an array of `shape` that a constant NumPy index picks (its result's shape)."""
+    host = tuple(_host(i) if hasattr(i, "shape") else i for i in index) if type(index) is tuple else (
+        _host(index) if hasattr(index, "shape") else index)
+    return np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)[host]
+
+
+def _set_item(b, n, ins, a, t, dyn, out):
+    """out = a copy of x with x[index] = values (scatter, x[i] = v): ScatterElements on the flattened array at the
+    flat positions of the constant index; with repeated positions the last write wins, as in NumPy."""
+    if dyn:
+        raise _Unsupported("SetItem with an index computed from the input")
+    pos = np.asarray(_flat_positions(t.shape, a["index"]))
+    vals = n[1]
+    if _np_dtype(ins[1]) != _np_dtype(t):
+        from onnx import helper
+
+        vals = b.op("Cast", [vals], to=helper.np_dtype_to_tensor_dtype(_np_dtype(t)))
+    vals = b.op("Reshape", [b.op("Expand", [vals, b.ints(pos.shape)]), b.ints([-1])])
+    flat = b.op("Reshape", [n[0], b.ints([-1])])
+    scattered = b.op("ScatterElements", [flat, b.const(pos.reshape(-1)), vals], axis=0)
+    return b.op("Reshape", [scattered, b.ints(t.shape)], out)
+
+
+def _scatter_add(b, n, ins, a, t, dyn, out):
+    """zeros(shape) with values added at a constant index: ScatterElements(reduction="add"), opset 16 and later."""
+    if dyn:
+        raise _Unsupported("ScatterAdd with an index computed from the input")
+    if b.opset < 16:
+        raise _Unsupported("ScatterAdd needs opset 16 or later (ScatterElements reduction='add')")
+    pos = np.asarray(_flat_positions(a["shape"], a["index"]))
+    vals = b.op("Reshape", [b.op("Expand", [n[0], b.ints(pos.shape)]), b.ints([-1])])
+    zeros = b.const(np.zeros(int(np.prod(a["shape"])), dtype=_np_dtype(t)))
+    scattered = b.op("ScatterElements", [zeros, b.const(pos.reshape(-1)), vals], axis=0, reduction="add")
+    return b.op("Reshape", [scattered, b.ints(t.shape)], out)
+
+
+def _argsort(b, n, ins, a, t, dyn, out):
+    """Argsort (sort, argsort, topk): the indices output of TopK, k = the sorted axis's length or topk's k. Ties:
+    onnxruntime's TopK, like minigrad, lists tied values in index order."""
+    axis = int(a["axis"])
+    k = a.get("k")
+    k = ins[0].shape[axis] if k is None else int(k)
+    values = b.fresh()
+    out = out or b.fresh()
+    b.nodes.append(b.helper.make_node("TopK", [n[0], b.ints([k])], [values, out], name=f"TopK_{len(b.nodes)}",
+                                      axis=axis, largest=int(bool(a.get("descending", False))), sorted=1))
+    return out
+
+
+def _div_rounding(b, n, ins, a, t, dyn, out):
+    """torch.div(rounding_mode="floor" | "trunc"); integers through float64 (exact below 2**53), as FloorDivide."""
+    from onnx import helper
+
+    integer = _np_dtype(t).kind in "iu"
+    x, y = ((b.op("Cast", [v], to=11) for v in n) if integer else n)
+    q = b.op("Div", [x, y])
+    if a["mode"] == "floor":
+        r = b.op("Floor", [q], None if integer else out)
+    else:
+        r = b.op("Mul", [b.op("Sign", [q]), b.op("Floor", [b.op("Abs", [q])])], None if integer else out)
+    return b.op("Cast", [r], out, to=helper.np_dtype_to_tensor_dtype(_np_dtype(t))) if integer else r
+
+
+def _round_decimals(b, n, ins, a, t, dyn, out):
+    """round(x, decimals) computed as minigrad (and torch) do: Round (half to even) of x * 10^d, divided by 10^d in
+    x's dtype (for d < 0: of x / 10^-d, times 10^-d), so float32 results are the same bits."""
+    d = int(a["decimals"])
+    scale = _scalar(b, 10.0 ** abs(d), ins[0])
+    if d > 0:
+        return b.op("Div", [b.op("Round", [b.op("Mul", [n[0], scale])]), scale], out)
+    return b.op("Mul", [b.op("Round", [b.op("Div", [n[0], scale])]), scale], out)
+
+
+def _lstm_cell(b, n, ins, a, t, dyn, out):
+    """ops/rnn.py's fused LSTM step: hc' = [h' | c'] from gi, hc = [h | c], w_hh (and b_hh), gates i, f, g, o."""
+    hsz = ins[2].shape[1]
+
+    def cols(x, lo, hi):
+        return b.op("Slice", [x, b.ints([lo]), b.ints([hi]), b.ints([1])])
+
+    h, c = cols(n[1], 0, hsz), cols(n[1], hsz, 2 * hsz)
+    gates = b.op("Add", [n[0], b.op("MatMul", [h, b.op("Transpose", [n[2]], perm=[1, 0])])])
+    if len(n) > 3:
+        gates = b.op("Add", [gates, n[3]])
+    i, f, o = (b.op("Sigmoid", [cols(gates, k * hsz, (k + 1) * hsz)]) for k in (0, 1, 3))
+    g = b.op("Tanh", [cols(gates, 2 * hsz, 3 * hsz)])
+    c_next = b.op("Add", [b.op("Mul", [f, c]), b.op("Mul", [i, g])])
+    return b.op("Concat", [b.op("Mul", [o, b.op("Tanh", [c_next])]), c_next], out, axis=1)
 
 
 def _reduce(op_type):
@@ -313,6 +426,8 @@ ONNX_OPS = {
     "_SafeSoftmax": _softmax("Softmax"),
     "Argmax": _arg("ArgMax"), "Argmin": _arg("ArgMin"), "All": _all_any("ReduceMin"), "Any": _all_any("ReduceMax"),
     "Conv": _conv, "ConvTranspose": _conv_transpose, "MaxPool": _maxpool,
+    "Argsort": _argsort, "SetItem": _set_item, "ScatterAdd": _scatter_add, "DivRounding": _div_rounding,
+    "RoundDecimals": _round_decimals, "LSTMCell": _lstm_cell,
 }
 
 
@@ -404,12 +519,20 @@ def export(model, example_input, path, opset_version=DEFAULT_OPSET, input_names=
     for t, nm in zip(outs, output_names):
         out_name.setdefault(id(t), nm)
     unsupported = {}
+    ph_ids = {id(p) for p in phs}
     for t in _toposort(outs):
-        if id(t) in names:
+        if id(t) in names and id(t) not in ph_ids:
             continue
         node = lazy.graph_node(t)
+        if (node is not None or id(t) in ph_ids) and t._ctx is None and t._version != 0:
+            # an in-place op (x.exp_(), x.clamp_()) on a traced tensor that does not require grad writes its array
+            # without recording a node: exporting the recorded op would silently drop it
+            key = (f"an in-place op on {'the input' if id(t) in ph_ids else 'a ' + node[0].__name__ + ' result'} "
+                   "that does not require grad (not recorded by the trace; use the out-of-place op)")
+            unsupported.setdefault(key, []).append(tuple(t.shape))
         if node is None:
-            names[id(t)] = b.const(t.numpy(), name=leaf_names.get(id(t)))
+            if id(t) not in names:
+                names[id(t)] = b.const(t.numpy(), name=leaf_names.get(id(t)))
             continue
         cls, parents, attrs = node
         dyn = {path: _view(b, names[id(src)], view) for path, src, view in lazy.dynamic_attrs(t)}
