@@ -418,3 +418,20 @@ def test_layers_lazy_equals_eager():
         assert lazy_loss.item() == eager.item()
         for k, p in model.named_parameters():
             np.testing.assert_array_equal(_np(p.grad), eager_grads[k], err_msg=k)
+
+
+@pytest.mark.parametrize("change", [lambda y: y.add_(1.0), lambda y: y.__setitem__(0, 5.0), lambda y: y.exp_()])
+def test_in_place_off_the_graph_on_a_lazy_tensor_is_refused_not_dropped_at_replay(change):
+    # without grad nothing records the write, so forward() would replay y without it (it used to, silently)
+    x = Tensor(shape=(3,), name="x", requires_grad=False)
+    y = x * 2
+    with pytest.raises(RuntimeError, match="in-place op on a tensor of a lazy graph"):
+        change(y)
+    # with grad the op is recorded and replayed
+    x = Tensor(shape=(3,), name="x")
+    y = x * 2
+    change(y)
+    z = y * 1
+    eager = minigrad.tensor([1.0, 2.0, 3.0]) * 2
+    change(eager)
+    np.testing.assert_allclose(z.forward(x=np.array([1.0, 2.0, 3.0])).numpy(), eager.numpy())

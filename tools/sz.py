@@ -19,7 +19,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "src" / "minigrad"
 # ellipses (spelled out in letters), inner of N-d tensors, half-precision sums, Tensor.t().
 # 4320 -> 4640 (stop 15): ops that torch code calls and minigrad refused: sort, argsort, topk, scatter(_add)(_),
 # cumprod, norm, div(rounding_mode=), round(decimals=), 45 in-place twins (exp_, clamp_, ...) from one factory.
-BUDGETS = {"scalar/value.py": 200, "core": 4640, "file": 600, "package": 12000}
+# 4640 -> 4660 and package 12000 -> 12100 (stop 15): detach() sharing the version counter, prod's second
+# derivative at zeros, lazy graphs refusing unrecorded in-place writes; nn's new layers and ONNX's new handlers.
+BUDGETS = {"scalar/value.py": 200, "core": 4660, "file": 600, "package": 12100}
 CORE = ("autograd", "ops", "tensor.py", "dtypes.py", "backend.py", "creation.py", "functions.py")
 
 

@@ -523,13 +523,7 @@ def export(model, example_input, path, opset_version=DEFAULT_OPSET, input_names=
     for t in _toposort(outs):
         if id(t) in names and id(t) not in ph_ids:
             continue
-        node = lazy.graph_node(t)
-        if (node is not None or id(t) in ph_ids) and t._ctx is None and t._version != 0:
-            # an in-place op (x.exp_(), x.clamp_()) on a traced tensor that does not require grad writes its array
-            # without recording a node: exporting the recorded op would silently drop it
-            key = (f"an in-place op on {'the input' if id(t) in ph_ids else 'a ' + node[0].__name__ + ' result'} "
-                   "that does not require grad (not recorded by the trace; use the out-of-place op)")
-            unsupported.setdefault(key, []).append(tuple(t.shape))
+        node = lazy.graph_node(t)  # an in-place op off the graph refuses a traced tensor (composite._refuse_lazy)
         if node is None:
             if id(t) not in names:
                 names[id(t)] = b.const(t.numpy(), name=leaf_names.get(id(t)))

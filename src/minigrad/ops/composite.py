@@ -10,6 +10,7 @@ import math
 import weakref
 
 from .. import dtypes
+from .. import lazy as _lazy
 from ..autograd.grad_mode import GradMode, no_grad
 from ..backend import CPU, Device, get_device
 from . import elementwise as E
@@ -629,6 +630,7 @@ def setitem(self, index, value):
     index = _index_arg(index, self)
     other_rg = isinstance(value, Tensor) and value.requires_grad
     if not GradMode.enabled or (self._ctx is None and (self.requires_grad or not other_rg)):
+        _refuse_lazy(self, "setitem")
         if not isinstance(self.data, self._device.xp.ndarray):  # a NumPy 0-d scalar is immutable
             self.data = self._device.xp.array(self.data)
         self.data[index] = value.data if isinstance(value, Tensor) else value
@@ -645,6 +647,7 @@ def inplace(self, result_fn, other, op):
     place; on the graph the tensor is rebased onto a new node, as torch does."""
     other_rg = isinstance(other, Tensor) and other.requires_grad
     if not GradMode.enabled or (self._ctx is None and (self.requires_grad or not other_rg)):
+        _refuse_lazy(self, op)
         if _inplace_ufunc(self, other, op):
             bump_version(self)
             return self
@@ -675,6 +678,15 @@ def inplace(self, result_fn, other, op):
         return self
     bump_version(self)
     return self
+
+
+def _refuse_lazy(t, op):
+    # off the graph an in-place op writes the array and records nothing, so a lazy graph's forward() would replay
+    # the tensor without it: refused rather than silently wrong
+    if _lazy._nodes and id(t) in _lazy._nodes:
+        raise RuntimeError(f"{op}: an in-place op on a tensor of a lazy graph (shape {tuple(t.shape)}) that records "
+                           "no gradient would not be replayed by forward(); write it out of place (y = y + 1), "
+                           "or build the graph in grad mode from placeholders that require grad")
 
 
 def detach(self):
