@@ -16,6 +16,12 @@ def to_array(data, dtype, xp, tensor_style):
     """Convert user data to an array. `tensor_style` follows torch.tensor's inference (float -> default float,
     int -> int64, bool -> bool); otherwise numbers and lists become the default float dtype, as torch.Tensor."""
     if isinstance(data, Tensor):
+        if tensor_style:
+            import warnings  # noqa: PLC0415
+
+            warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+                          "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                          "minigrad.tensor(sourceTensor).", UserWarning, stacklevel=3)
         arr = data.data
         return xp.array(arr, dtype=dtype, copy=True)
     if hasattr(data, "__array__") or hasattr(data, "__cuda_array_interface__"):
@@ -42,8 +48,15 @@ def to_array(data, dtype, xp, tensor_style):
 
 
 def array(self, dtype=None, copy=None):
+    """NumPy's __array__ protocol: copy=True must return a fresh array (np.array(t) relies on it), copy=False
+    refuses a conversion that would copy; by default the tensor's own buffer on the CPU, as torch."""
     arr = self.numpy()
-    return arr if dtype is None else arr.astype(dtype)
+    if dtype is not None and np.dtype(dtype) != arr.dtype:
+        if copy is False:
+            raise ValueError(f"__array__: cannot convert a {arr.dtype} tensor to {np.dtype(dtype)} without a copy "
+                             "(copy=False)")
+        return arr.astype(dtype)
+    return arr.copy() if copy else arr
 
 
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
