@@ -43,6 +43,22 @@ def _flatten(tree):
     return [tree], lambda new: new[0]
 
 
+def _spec(tree):
+    """The structure of a pytree (leaves as '*'), for comparing a cotangent's structure with an output's."""
+    if isinstance(tree, (tuple, list)):
+        return type(tree).__name__, tuple(_spec(x) for x in tree)
+    if isinstance(tree, dict):
+        return "dict", tuple((k, _spec(v)) for k, v in tree.items())
+    return "*"
+
+
+def _check_outputs(leaves, fn):
+    for o in leaves:
+        if not isinstance(o, _function.Tensor):
+            raise RuntimeError(f"{fn}: expected f(*args) to return only tensors (or tuples/lists/dicts of them), "
+                               f"got unsupported type {type(o).__name__}")
+
+
 def _check_tensor(x, fn, what):
     if not isinstance(x, _function.Tensor):
         raise ValueError(f"{fn}: expected {what} to be a Tensor (or a tuple/list/dict of Tensors), got "
@@ -86,13 +102,21 @@ def _detach_tree(tree, keep):
 
 
 def _argnums_tuple(argnums, nargs, fn):
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if not isinstance(argnums, (int, tuple)) or isinstance(argnums, bool):
+        raise RuntimeError(f"{fn}: argnums must be int or Tuple[int, ...], got: {type(argnums).__name__}")
+    nums = (argnums,) if isinstance(argnums, int) else argnums
     if not nums:
         raise RuntimeError(f"{fn}: argnums must be non-empty")
     for a in nums:
-        if not isinstance(a, int) or not -nargs <= a < nargs:
+        if not isinstance(a, int) or isinstance(a, bool):
+            raise RuntimeError(f"{fn}: argnums must be int or Tuple[int, ...], got an element of type "
+                               f"{type(a).__name__}")
+        if not -nargs <= a < nargs:
             raise RuntimeError(f"{fn}: Got argnums={argnums}, but only {nargs} positional inputs")
-    return tuple(a % nargs for a in nums)
+    nums = tuple(a % nargs for a in nums)
+    if len(set(nums)) != len(nums):
+        raise RuntimeError(f"{fn}: argnums elements must be unique, got {argnums}")
+    return nums
 
 
 def _prepare(args, argnums, fn):
@@ -142,9 +166,11 @@ def grad_and_value(func, argnums=0, has_aux=False):
             new_args, trees, aliases = _prepare(args, argnums, "grad")
             out = func(*new_args, **kwargs)
             out, aux = _split_aux(out, has_aux, "grad")
-            if not isinstance(out, _function.Tensor) or out.data.size != 1:
-                shape = tuple(out.shape) if isinstance(out, _function.Tensor) else type(out).__name__
-                raise RuntimeError(f"grad: Expected f(*args) to return a scalar Tensor, got {shape}")
+            if not isinstance(out, _function.Tensor):
+                raise RuntimeError(f"grad: Expected f(*args) to return a scalar Tensor, got {type(out).__name__}")
+            if out.ndim != 0:
+                raise RuntimeError(f"grad: Expected f(*args) to return a scalar Tensor, got {tuple(out.shape)} (a "
+                                   f"{out.ndim}-dim tensor). Maybe you wanted to use the vjp or jacrev APIs instead?")
             keep = _reaches_outside([out], aliases)
             if out.requires_grad:
                 gs = _vjp_call([out], aliases, None, keep)
@@ -186,19 +212,24 @@ def grad(func, argnums=0, has_aux=False):
 def vjp(func, *primals, has_aux=False):
     """Run func(*primals); return (output, vjp_fn[, aux]) where vjp_fn(cotangents) gives one vector-Jacobian
     product per primal, as a tuple. Matches torch.func.vjp."""
+    if not primals:
+        raise RuntimeError("vjp(f, *primals): Expected primals to contain at least one Tensor")
     with enable_grad():
         args, trees, aliases = _prepare(primals, tuple(range(len(primals))), "vjp")
         out = func(*args)
         out, aux = _split_aux(out, has_aux, "vjp")
     out_leaves, _ = _flatten(out)
+    _check_outputs(out_leaves, "vjp")
     keep = _reaches_outside(out_leaves, aliases)
 
     def vjp_fn(cotangents):
         cot_leaves, _ = _flatten(cotangents)
-        if len(cot_leaves) != len(out_leaves):
-            raise RuntimeError(f"vjp_fn: expected {len(out_leaves)} cotangents (one per output), got "
-                               f"{len(cot_leaves)}")
+        if _spec(cotangents) != _spec(out):
+            raise RuntimeError(f"vjp_fn: Expected the pytree structure of the cotangents to be the same as that of "
+                               f"the outputs of the function: cotangents {_spec(cotangents)}, outputs {_spec(out)}")
         for i, (o, c) in enumerate(zip(out_leaves, cot_leaves)):
+            if not isinstance(c, _function.Tensor):
+                raise RuntimeError(f"vjp_fn: Expected cotangent {i} to be a Tensor, got {type(c).__name__}")
             if tuple(c.shape) != tuple(o.shape):
                 raise RuntimeError(f"vjp_fn: Expected cotangent {i} to have shape {tuple(o.shape)}, got "
                                    f"{tuple(c.shape)}")
@@ -233,9 +264,11 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     """
     if not isinstance(primals, tuple) or not isinstance(tangents, tuple):
         raise RuntimeError("jvp: Expected primals and tangents to be tuples")
+    if not primals:
+        raise RuntimeError("jvp(f, primals, tangents): Expected primals to contain at least one Tensor")
     p_leaves, _ = _flatten(primals)
     t_leaves, _ = _flatten(tangents)
-    if len(p_leaves) != len(t_leaves):
+    if len(p_leaves) != len(t_leaves) or _spec(primals) != _spec(tangents):
         raise RuntimeError(f"jvp: Expected primals and tangents to have the same structure ({len(p_leaves)} vs "
                            f"{len(t_leaves)} tensors)")
     for i, (p, t) in enumerate(zip(p_leaves, t_leaves)):
@@ -247,6 +280,7 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
         out = func(*args)
         out, aux = _split_aux(out, has_aux, "jvp")
         out_leaves, build_out = _flatten(out)
+        _check_outputs(out_leaves, "jvp")
         keep = _reaches_outside(out_leaves, aliases) or any(t.requires_grad for t in t_leaves)
         jv = _jvp_leaves(out_leaves, aliases, t_leaves, keep)
     result = (_detach_tree(out, keep), build_out(jv))
@@ -310,6 +344,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
             out = func(*new_args)
             out, aux = _split_aux(out, has_aux, "jacrev")
             out_leaves, build_out = _flatten(out)
+            _check_outputs(out_leaves, "jacrev")
             keep = _reaches_outside(out_leaves, aliases)
             per_out = []
             for o in out_leaves:
@@ -349,6 +384,7 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
             out = func(*new_args)
             out, aux = _split_aux(out, has_aux, "jacfwd")
             out_leaves, build_out = _flatten(out)
+            _check_outputs(out_leaves, "jacfwd")
             keep = _reaches_outside(out_leaves, aliases)
             per_out = []
             for o in out_leaves:
@@ -387,31 +423,88 @@ def hessian(func, argnums=0):
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     """f -> a function mapping f over a batch axis of its arguments. Matches torch.func.vmap's results.
 
+    in_dims is an int, None, or a tuple with one entry per positional argument (each an int, None, or a pytree
+    matching that argument); keyword arguments are not mapped. f may return a Tensor or a pytree of Tensors;
+    out_dims is an int or a tuple with one entry per element of a tuple output.
+
     NOTE: implemented as a Python loop over the batch followed by a stack: the results are torch's, the speed is
     that of the loop.
     """
+    name = getattr(func, "__name__", type(func).__name__)
 
     @functools.wraps(func)
-    def wrapper(*args):
-        dims = in_dims if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
+    def wrapper(*args, **kwargs):
+        where = f"vmap({name}, in_dims={in_dims}, ...)(<inputs>)"
+        if isinstance(in_dims, int) or in_dims is None:
+            dims = (in_dims,) * len(args)
+        elif isinstance(in_dims, tuple):
+            dims = in_dims
+        else:
+            raise ValueError(f"{where}: expected `in_dims` to be int or a (potentially nested) tuple matching the "
+                             f"structure of inputs, got: {type(in_dims).__name__}.")
         if len(dims) != len(args):
-            raise ValueError(f"vmap: in_dims has {len(dims)} entries but the function got {len(args)} arguments")
-        sizes = {a.shape[d] for a, d in zip(args, dims) if d is not None}
+            raise ValueError(f"{where}: in_dims is not compatible with the structure of `inputs`: in_dims has "
+                             f"{len(dims)} entries but the function got {len(args)} positional arguments")
+        flat = []  # per argument: (leaves, build, per-leaf dims)
+        sizes = set()
+        for a, d in zip(args, dims):
+            leaves, build = _flatten(a)
+            if d is None or isinstance(d, int):
+                ds = [d] * len(leaves)
+            else:
+                ds, _ = _flatten(d)
+                if len(ds) != len(leaves):
+                    raise ValueError(f"{where}: in_dims is not compatible with the structure of `inputs`: an in_dim "
+                                     f"has {len(ds)} entries for an input with {len(leaves)} leaves")
+            for leaf, k in zip(leaves, ds):
+                if k is None:
+                    continue
+                if not isinstance(leaf, _function.Tensor):
+                    raise ValueError(f"{where}: Got in_dim={k} for an input but the input is of type "
+                                     f"{type(leaf).__name__}. We cannot vmap over non-Tensor arguments, please use "
+                                     "None as the respective in_dim")
+                if leaf.ndim == 0 or not -leaf.ndim <= k < leaf.ndim:
+                    raise ValueError(f"{where}: Got in_dim={k} for some input, but that input is a Tensor of "
+                                     f"dimensionality {leaf.ndim} (shape {tuple(leaf.shape)}) so expected in_dim to "
+                                     f"satisfy -{leaf.ndim} <= in_dim < {leaf.ndim}.")
+                sizes.add(leaf.shape[k])
+            flat.append((leaves, build, ds))
         if not sizes:
-            raise ValueError("vmap: at least one argument must be mapped over (in_dims all None)")
+            raise ValueError(f"{where}: at least one argument must be mapped over (in_dims all None)")
         if len(sizes) > 1:
-            raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
-                             f"{sorted(sizes)} for the mapped dimension")
+            raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got "
+                             f"sizes {sorted(sizes)} for the mapped dimension ({where})")
         (n,) = sizes
+        if n == 0:
+            raise ValueError(f"{where}: the mapped dimension has size 0; this loop-based vmap needs at least one "
+                             "example to run f on")
         results = []
         for i in range(n):
-            sl = [a if d is None else _take(a, d, i) for a, d in zip(args, dims)]
-            results.append(func(*sl))
-        first = results[0]
-        if isinstance(first, tuple):
-            od = out_dims if isinstance(out_dims, (tuple, list)) else (out_dims,) * len(first)
-            return tuple(_stack([r[k] for r in results], axis=od[k]) for k in range(len(first)))
-        return _stack(results, axis=out_dims)
+            sl = [build([x if k is None else _take(x, k, i) for x, k in zip(leaves, ds)])
+                  for leaves, build, ds in flat]
+            results.append(func(*sl, **kwargs))
+        first_leaves, build_out = _flatten(results[0])
+        if isinstance(out_dims, int) or out_dims is None:
+            ods = [out_dims] * len(first_leaves)
+        elif isinstance(out_dims, tuple) and isinstance(results[0], tuple) and len(out_dims) == len(results[0]):
+            ods = [d for od, r in zip(out_dims, results[0]) for d in [od] * len(_flatten(r)[0])]
+        else:
+            raise ValueError(f"vmap({name}, ...): out_dims={out_dims} is not compatible with the structure of the "
+                             "outputs")
+        per_leaf = [_flatten(r)[0] for r in results]
+        outs = []
+        for k, od in enumerate(ods):
+            leaves = [p[k] for p in per_leaf]
+            if not isinstance(leaves[0], _function.Tensor):
+                if od is not None:
+                    raise ValueError(f"vmap({name}, ...): `{name}` must only return Tensors, got type "
+                                     f"{type(leaves[0]).__name__}. Did you mean to set out_dims= to None for output?")
+                outs.append(leaves[0])
+            elif od is None:
+                outs.append(leaves[0])
+            else:
+                outs.append(_stack(leaves, axis=od))
+        return build_out(outs)
 
     return wrapper
 
@@ -437,8 +530,11 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
                                      "functional_call is ambiguous")
                 merged[k] = v
         dicts = merged
+    if tie_weights:
+        dicts = _untie(module, dicts)
     if strict:
-        known = {n for n, _ in module.named_parameters()} | {n for n, _ in module.named_buffers()}
+        known = ({n for n, _ in module.named_parameters(remove_duplicate=False)}
+                 | {n for n, _ in module.named_buffers(remove_duplicate=False)})
         missing, unexpected = sorted(known - set(dicts)), sorted(set(dicts) - known)
         if missing or unexpected:
             raise RuntimeError(f"functional_call: Error(s) in reparametrizing for {type(module).__name__}: missing "
@@ -455,11 +551,45 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
                     reg[leaf] = value
                     break
             else:
-                raise AttributeError(f"functional_call: {type(mod).__name__} has no parameter or buffer '{leaf}' "
-                                     f"(name '{name}')")
+                # as torch: a name that is not a parameter or buffer is set as a plain attribute for the call
+                attrs = mod.__dict__
+                if leaf in attrs and not isinstance(attrs[leaf], _function.Tensor):
+                    raise TypeError(f"functional_call: attribute `{leaf}` of {type(mod).__name__} (name '{name}'): "
+                                    f"{attrs[leaf]!r} is not a Tensor")
+                saved.append((attrs, leaf, attrs.get(leaf, _MISSING)))
+                attrs[leaf] = value
         if not isinstance(args, tuple):
             args = (args,)
         return module(*args, **(kwargs or {}))
     finally:
         for reg, leaf, old in reversed(saved):
-            reg[leaf] = old
+            if old is _MISSING:
+                del reg[leaf]
+            else:
+                reg[leaf] = old
+
+
+_MISSING = object()
+
+
+def _untie(module, values):
+    """As torch's tie_weights=True: a value given for one name of a tensor shared by several names (tied weights)
+    is used for all of them; different values for names of one tied tensor are an error."""
+    named = dict(module.named_parameters(remove_duplicate=False))
+    named.update(module.named_buffers(remove_duplicate=False))
+    groups = {}
+    for n, t in named.items():
+        groups.setdefault(id(t), []).append(n)
+    out = dict(values)
+    for names in groups.values():
+        if len(names) < 2:
+            continue
+        given = [n for n in names if n in values]
+        if not given:
+            continue
+        if len({id(values[n]) for n in given}) > 1:
+            raise ValueError(f"functional_call got multiple values for keys {sorted(given)}, which are tied. "
+                             "Consider using tie_weights=False")
+        for n in names:
+            out.setdefault(n, values[given[0]])
+    return out

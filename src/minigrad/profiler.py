@@ -8,6 +8,7 @@ both. Forward events are timed around the whole apply (forward math plus graph r
 each node's backward. "Bytes" are the sizes of the arrays each op returns: its output in forward, its input
 gradients in backward.
 """
+import contextlib
 import json
 import os
 import threading
@@ -147,13 +148,13 @@ class profile:
         """Accepted for torch compatibility (schedules are not implemented: every step is recorded)."""
 
     # ------------------------------------------------------------------------------ results
-    @property
     def events(self):
+        """The recorded events, in order of completion (a method, as torch's prof.events())."""
         return list(self._rec.events) if self._rec else []
 
     def key_averages(self, group_by_input_shape=False):
         """One row per op name (and phase) with counts, total/self/average time and bytes: an EventList."""
-        return EventList.from_events(self.events, group_by_input_shape)
+        return EventList.from_events(self.events(), group_by_input_shape)
 
     def table(self, sort_by="cpu_time_total", row_limit=100, **kwargs):
         """The key_averages table, as torch's prof.key_averages().table(...)."""
@@ -165,7 +166,7 @@ class profile:
         base = self._t0 or 0
         pid = os.getpid()
         trace = []
-        for e in self.events:
+        for e in self.events():
             args = {"bytes": e.nbytes}
             if e.shapes is not None:
                 args["input_shapes"] = [list(s) for s in e.shapes]
@@ -207,6 +208,10 @@ class FunctionEventAvg:
         return self.cpu_time_total / self.count if self.count else 0.0
 
     self_cpu_memory_usage = property(lambda self: self.cpu_memory_usage)
+    # only CPU time is measured: the device (CUDA) columns of torch's FunctionEventAvg are zero
+    device_time_total = self_device_time_total = device_time = 0.0
+    cuda_time_total = self_cuda_time_total = cuda_time = 0.0
+    device_memory_usage = self_device_memory_usage = cuda_memory_usage = self_cuda_memory_usage = 0
 
     def __repr__(self):
         return (f"<FunctionEventAvg key={self.key} count={self.count} cpu_time_total={self.cpu_time_total:.1f}us "
@@ -218,6 +223,12 @@ _SORT_KEYS = {
     "count": "count", "cpu_memory_usage": "cpu_memory_usage", "self_cpu_memory_usage": "cpu_memory_usage",
     "forward": "forward_time_total", "forward_time_total": "forward_time_total",
     "backward": "backward_time_total", "backward_time_total": "backward_time_total",
+    # torch's device keys are accepted (their values are zero: only CPU time is measured)
+    "device_time_total": "device_time_total", "self_device_time_total": "self_device_time_total",
+    "device_time": "device_time", "cuda_time_total": "cuda_time_total", "self_cuda_time_total": "self_cuda_time_total",
+    "cuda_time": "cuda_time", "device_memory_usage": "device_memory_usage",
+    "self_device_memory_usage": "self_device_memory_usage", "cuda_memory_usage": "cuda_memory_usage",
+    "self_cuda_memory_usage": "self_cuda_memory_usage",
 }
 
 
@@ -289,28 +300,39 @@ class EventList(list):
     def __str__(self):
         return self.table()
 
+    def total_average(self):
+        """All rows summed into one FunctionEventAvg with key "Total", as torch's EventList.total_average()."""
+        total = FunctionEventAvg("Total")
+        for r in self:
+            for attr in ("count", "forward_count", "backward_count", "cpu_time_total", "self_cpu_time_total",
+                         "forward_time_total", "backward_time_total", "cpu_memory_usage", "forward_memory_usage",
+                         "backward_memory_usage"):
+                setattr(total, attr, getattr(total, attr) + getattr(r, attr))
+        return total
 
-class record_function:
+
+class record_function(contextlib.ContextDecorator):
     """Label a user range in the profile (a row and a trace slice of its own). Matches
-    torch.profiler.record_function; a no-op when no profile is open."""
+    torch.profiler.record_function: a context manager or a function decorator; a no-op when no profile is open."""
 
-    def __init__(self, name):
+    def __init__(self, name, args=None):
         self.name = name
+        self._open = []  # (recorder, start) per active entry, so a decorated function may recurse
 
     def __enter__(self):
-        self.rec = _active[-1] if _active else None
-        if self.rec is not None:
-            self.rec.stack.append(0)
-            self.t0 = _now()
+        rec = _active[-1] if _active else None
+        if rec is not None:
+            rec.stack.append(0)
+        self._open.append((rec, _now()))
         return self
 
     def __exit__(self, *exc):
-        rec = self.rec
+        rec, t0 = self._open.pop()
         if rec is None:
             return False
-        dur = _now() - self.t0
+        dur = _now() - t0
         child = rec.stack.pop()
         if rec.stack:
             rec.stack[-1] += dur
-        rec.events.append(_Event(self.name, "user", self.t0, dur, 0, child, None, threading.get_ident()))
+        rec.events.append(_Event(self.name, "user", t0, dur, 0, child, None, threading.get_ident()))
         return False
