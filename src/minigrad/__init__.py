@@ -19,13 +19,15 @@ from . import autograd  # noqa: E402 - after the NumPy check, so an old NumPy fa
 from .autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device, devices, set_device
 from .backend import get_device as device
-from .creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
-                       rand_like, randint, randn, randn_like, randperm, zeros, zeros_like)
-from .dtypes import (bool_, double, float16, float32, float64, get_default_dtype, half, int8, int16, int32, int64,
-                     long, set_default_dtype, uint8)
+from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace,
+                       logspace, multinomial, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like,
+                       randperm, zeros, zeros_like)
+from .dtypes import (bool_, double, finfo, float16, float32, float64, get_default_dtype, half, iinfo, int8, int16,
+                     int32, int64, long, set_default_dtype, uint8)
 from .dtypes import bool_ as bool  # noqa: A001 - torch.bool
 from .dtypes import float32 as float  # noqa: A001 - torch.float
 from .dtypes import int32 as int  # noqa: A001 - torch.int
+from .printing import set_printoptions
 from .random import Generator, initial_seed, manual_seed
 from .tensor import Tensor, matmul, tensor
 from . import functions

@@ -182,3 +182,78 @@ def from_numpy(array):
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(array).__name__})")
     return Tensor._wrap(array, get_device("cpu"))
+
+
+def as_tensor(data, dtype=None, device=None):
+    """torch.as_tensor: a Tensor of that dtype and device is returned as it is (else converted with .to, on the
+    graph); an ndarray of that dtype shares its memory on the CPU (as from_numpy); anything else is copied as by
+    minigrad.tensor."""
+    if isinstance(data, Tensor):
+        return data.to(dtype=dtype, device=device)
+    if isinstance(data, np.ndarray) and data.dtype == (data.dtype if dtype is None else dtypes.as_dtype(dtype)) \
+            and get_device(device).type == "cpu":
+        return from_numpy(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    """torch.logspace: base ** linspace(start, end, steps), computed in float64 and cast to dtype."""
+    exponents = linspace(start, end, steps, dtype=dtypes.float64).data
+    return _make((_number(base) ** exponents).astype(_float(dtype)), device, requires_grad, "logspace")
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """torch.normal: samples of N(mean, std) with tensor mean and/or std (broadcast together; the result takes mean's
+    dtype and device, else std's), or float mean and std with `size`. No gradient flows to mean or std (torch's
+    are zeros there)."""
+    tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
+    if bool(tensors) == (size is not None):
+        raise TypeError("normal(): expected a tensor mean and/or std (without size), or float mean and std with size")
+    m, s = (v.numpy() if isinstance(v, Tensor) else _number(v) for v in (mean, std))
+    if tensors:
+        dtype, device = tensors[0].dtype, tensors[0].device
+        try:
+            size = np.broadcast_shapes(np.shape(m), np.shape(s))
+        except ValueError:
+            raise RuntimeError(f"normal: the shapes of mean {np.shape(m)} and std {np.shape(s)} cannot be "
+                               "broadcast") from None
+    if np.any(np.asarray(s) < 0):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    noise = get_rng(generator).standard_normal(_shape((size,), "normal"))
+    return _make((m + s * noise).astype(_random_float(dtype, "normal")), device, requires_grad, "normal")
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """torch.bernoulli: 1 with probability `input` (or the number p, in input's shape), else 0, in input's dtype."""
+    if p is None and input.dtype.kind != "f":
+        raise NotImplementedError(f"bernoulli: the probabilities must be floating point, got {input.dtype}")
+    prob = np.asarray(input.numpy() if p is None else _number(p))
+    if not np.all((prob >= 0) & (prob <= 1)):
+        raise RuntimeError("bernoulli: expected all probabilities in [0, 1]" + ("" if p is None else f", got p={p}"))
+    draw = get_rng(generator).random(input.shape) < prob
+    return _make(draw.astype(input.dtype), input.device, False, "bernoulli")
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """torch.multinomial: num_samples indices per row of a 1-D or 2-D tensor of non-negative weights (int64).
+    Without replacement, categories of zero weight come last, once the others are drawn, as in torch."""
+    if input.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape {tuple(input.shape)}")
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype}")
+    if num_samples <= 0:
+        raise RuntimeError(f"multinomial: cannot sample n_sample <= 0 samples (num_samples={num_samples})")
+    if not replacement and num_samples > input.shape[-1]:
+        raise RuntimeError(f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement "
+                           f"(num_samples={num_samples}, {input.shape[-1]} categories)")
+    w = input.numpy().astype(np.float64).reshape(-1, input.shape[-1])
+    if not np.all(np.isfinite(w) & (w >= 0)):
+        raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or element < 0")
+    if np.any(w.sum(1) <= 0):
+        raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
+    rng = get_rng(generator)
+    if replacement:
+        out = np.stack([rng.choice(w.shape[1], num_samples, p=row / row.sum()) for row in w])
+    else:  # the exponential race: the first num_samples of w / Exp(1), largest first, draw without replacement
+        out = np.argsort(-(w / rng.exponential(size=w.shape)), axis=1, kind="stable")[:, :num_samples]
+    return _make(out.reshape(input.shape[:-1] + (num_samples,)).astype(np.int64), input.device, False, "multinomial")

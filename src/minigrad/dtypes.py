@@ -21,6 +21,16 @@ half = float16
 double = float64
 long = int64
 
+# torch's method names for each dtype (x.float(), x.long(), ...); their titles name its tensor types (FloatTensor)
+TORCH_NAMES = {"float32": "float", "float64": "double", "float16": "half", "int64": "long", "int32": "int",
+               "int16": "short", "int8": "char", "uint8": "byte", "bool": "bool"}
+_TYPE_NAMES = {v.title() + "Tensor": k for k, v in TORCH_NAMES.items()}  # "FloatTensor": "float32"
+
+
+def from_type_name(name):
+    """The dtype of a torch tensor type name ('torch.FloatTensor', 'torch.cuda.LongTensor'), else as_dtype(name)."""
+    return as_dtype(_TYPE_NAMES.get(name.rsplit(".", 1)[-1], name))
+
 _default_float = [float32]
 
 
@@ -99,3 +109,22 @@ def result_type(*operands):
         elif scal > category(result):
             result = _default_for(scal)
     return result
+
+
+def _info(type, numpy_info, kinds, op, other):
+    type = get_default_dtype() if type is None else as_dtype(type)
+    if type.kind not in kinds:
+        raise TypeError(f"{op}() requires {'a floating point' if kinds == 'f' else 'an integer'} input type, got "
+                        f"{type}; use {other}")
+    return numpy_info(type)
+
+
+def finfo(type=None):
+    """torch.finfo: NumPy's finfo (eps, max, min, tiny, bits, resolution, smallest_normal, dtype) of a floating dtype,
+    the default dtype when none is given."""
+    return _info(type, np.finfo, "f", "finfo", "iinfo")
+
+
+def iinfo(type):
+    """torch.iinfo: NumPy's iinfo (bits, max, min, dtype) of an integer dtype."""
+    return _info(type, np.iinfo, "iu", "iinfo", "finfo")

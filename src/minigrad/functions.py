@@ -15,14 +15,14 @@ __all__ = ["abs", "add", "all", "amax", "amin", "any", "arcsin", "arcsinh", "arc
            "ceil", "chunk", "clamp", "clamp_max", "clamp_min", "clip", "clone", "concat", "concatenate", "cos",
            "cumprod", "cumsum", "detach", "div", "divide", "dot", "einsum", "elu", "eq", "erf", "exp", "expand",
            "expm1", "flatten", "flip", "floor", "floor_divide", "gather", "ge", "gelu", "gt", "hstack", "index_select",
-           "inner", "isfinite", "isinf", "isnan", "le", "leaky_relu", "log", "log1p", "log_softmax", "logical_and",
-           "logical_not", "logical_or", "logical_xor", "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum",
-           "mean", "min", "minimum", "movedim", "mul", "multiply", "narrow", "ne", "neg", "negative", "norm", "numel",
-           "outer", "pad", "permute", "pow", "prod", "reciprocal", "relu", "remainder", "reshape", "round", "rsqrt",
-           "scatter", "scatter_add", "sigmoid", "sign", "silu", "sin", "softmax", "softplus", "sort", "split", "sqrt",
-           "square", "squeeze", "stack", "std", "sub", "subtract", "sum", "swapaxes", "swapdims", "tan", "tanh",
-           "tensordot", "topk", "transpose", "trunc", "unbind", "unflatten", "unfold", "unsqueeze", "var", "vstack",
-           "where"]
+           "inner", "is_floating_point", "is_tensor", "isfinite", "isinf", "isnan", "le", "leaky_relu", "log", "log1p",
+           "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor", "logsumexp", "lt", "masked_fill",
+           "matmul", "max", "maximum", "mean", "min", "minimum", "movedim", "mul", "multiply", "narrow", "ne", "neg",
+           "negative", "norm", "numel", "outer", "pad", "permute", "pow", "prod", "promote_types", "reciprocal", "relu",
+           "remainder", "reshape", "result_type", "round", "rsqrt", "scatter", "scatter_add", "sigmoid", "sign", "silu",
+           "sin", "softmax", "softplus", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "sub",
+           "subtract", "sum", "swapaxes", "swapdims", "tan", "tanh", "tensordot", "topk", "transpose", "trunc",
+           "unbind", "unflatten", "unfold", "unsqueeze", "var", "vstack", "where"]
 
 
 def _as_tensor(x, like=None):
@@ -350,6 +350,23 @@ subtract, multiply, divide, negative = sub, mul, div, neg
 
 def numel(input):
     return input.numel()
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def result_type(tensor1, tensor2):
+    """torch.result_type of two tensors or numbers (dtypes.result_type: categories first, 0-d and numbers weaker)."""
+    return dtypes.result_type(tensor1, tensor2)
+
+
+def promote_types(type1, type2):
+    return dtypes.promote(dtypes.as_dtype(type1), dtypes.as_dtype(type2))
 
 
 # ---------------------------------------------------------------------------------------------- NumPy protocols

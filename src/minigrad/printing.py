@@ -1,5 +1,5 @@
 """torch-like repr of tensors: a port of torch/_tensor_str.py's rules (precision 4, threshold 1000, edgeitems 3,
-linewidth 80). Floats print in int mode ("1."), fixed ("1.0000") or scientific ("1.0000e-05") mode, chosen over the
+linewidth 80 unless set_printoptions changes them). Floats print in int mode ("1."), fixed ("1.0000") or scientific ("1.0000e-05") mode, chosen over the
 shown nonzero finite values: scientific when max/min > 1000, max > 1e8 or (fixed mode) min < 1e-4, as torch does.
 Summarised tensors show " ..." between the edges; empty tensors other than 1-D show their size.
 """
@@ -9,7 +9,18 @@ import numpy as np
 
 from . import dtypes
 
-_PRECISION, _THRESHOLD, _EDGE, _LINEWIDTH = 4, 1000, 3, 80
+_PRECISION, _THRESHOLD, _EDGE, _LINEWIDTH, _SCI_MODE = 4, 1000, 3, 80, None
+_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80), "full": (4, math.inf, 3, 80)}
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
+    """torch.set_printoptions: an option left None keeps its value, except sci_mode (None: chosen per tensor);
+    profile 'default', 'short' or 'full' first resets the other four."""
+    global _PRECISION, _THRESHOLD, _EDGE, _LINEWIDTH, _SCI_MODE  # noqa: PLW0603 - the options are module state
+    options = _PROFILES.get(profile, (_PRECISION, _THRESHOLD, _EDGE, _LINEWIDTH))
+    _PRECISION, _THRESHOLD, _EDGE, _LINEWIDTH = (old if new is None else new for old, new in
+                                                 zip(options, (precision, threshold, edgeitems, linewidth)))
+    _SCI_MODE = sci_mode
 
 
 class _Formatter:
@@ -27,10 +38,7 @@ class _Formatter:
         absv = np.abs(vals)
         vmin, vmax = absv.min(), absv.max()
         self.int_mode = bool(np.all(vals == np.ceil(vals)))
-        if self.int_mode:
-            self.sci_mode = vmax / vmin > 1000.0 or vmax > 1.0e8
-        else:
-            self.sci_mode = vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4
+        self.sci_mode = (vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4) if _SCI_MODE is None else _SCI_MODE
         for v in vals.tolist():
             if self.sci_mode:
                 width = len(f"{v:.{_PRECISION}e}")
@@ -65,7 +73,9 @@ def _summarized(arr):
 
 def _vector_str(arr, indent, summarize, fmt):
     per_line = max(1, (_LINEWIDTH - indent) // (fmt.max_width + 2))
-    if summarize and arr.shape[0] > 2 * _EDGE:
+    if summarize and not _EDGE:
+        data = ["..."]
+    elif summarize and arr.shape[0] > 2 * _EDGE:
         data = ([fmt.format(v) for v in arr[:_EDGE].tolist()] + [" ..."]
                 + [fmt.format(v) for v in arr[-_EDGE:].tolist()])
     else:
@@ -124,8 +134,11 @@ def tensor_repr(t):
             extras.append(f"size={tuple(t.shape)}")
         if t.dtype != dtypes.get_default_dtype():
             extras.append(f"dtype=minigrad.{t.dtype}")
-    elif t.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
-        extras.append(f"dtype=minigrad.{t.dtype}")
+    else:
+        if not _EDGE:  # as torch: edgeitems=0 shows the size of every tensor
+            extras.append(f"size={tuple(t.shape)}")
+        if t.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
+            extras.append(f"dtype=minigrad.{t.dtype}")
     if t._ctx is not None:
         extras.append(f"grad_fn=<{t._ctx.name()}>")
     elif t.requires_grad:

@@ -163,6 +163,18 @@ class Tensor:
     def element_size(self):
         return self.data.itemsize
 
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    def is_complex(self):
+        return False  # minigrad has no complex dtypes
+
+    @property
+    def nbytes(self):
+        return self.data.nbytes
+
+    nelement, ndimension, stride, itemsize = numel, dim, C.stride, property(element_size)
+
     def item(self):
         if self.data.size != 1:
             raise RuntimeError(f"item: a Tensor with {self.data.size} elements (shape {self.shape}) cannot be "
@@ -177,14 +189,10 @@ class Tensor:
 
     __array__ = _numpy_protocol.array
 
-    def __float__(self):
-        return builtins.float(self.item())
-
-    def __int__(self):
-        return builtins.int(self.item())
+    __float__, __int__ = C.scalar_method(builtins.float), C.scalar_method(builtins.int)
 
     def __index__(self):
-        if self.dtype.kind not in "iu":
+        if self.dtype.kind not in "iub" or self.data.size != 1:
             raise TypeError(f"only integer tensors of a single element can be converted to an index (dtype {self.dtype})")
         return builtins.int(self.item())
 
@@ -324,8 +332,9 @@ class Tensor:
 
     to = C.to
 
-    def type(self, dtype=None):
-        return str(self.dtype) if dtype is None else self.to(dtype)
+    type = C.type_
+    new_zeros, new_ones, new_full, new_empty, new_tensor = map(C.new_factory, ("zeros", "ones", "full", "empty",
+                                                                               "tensor"))
 
     def cpu(self):
         return self.to("cpu")
@@ -710,18 +719,8 @@ class Tensor:
         return self.clamp(max=max)
 
     # ----------------------------------------------------------------------------------- more reductions
-    prod = C.prod
-    var = C.var
-    std = C.std
-    max = C.max
-    min = C.min
-    argmax = C.argmax
-    argmin = C.argmin
-    all = C.all
-    any = C.any
-    logsumexp = C.logsumexp
-    softmax = C.softmax
-    log_softmax = C.log_softmax
+    prod, var, std, max, min, argmax, argmin = C.prod, C.var, C.std, C.max, C.min, C.argmax, C.argmin
+    all, any, logsumexp, softmax, log_softmax = C.all, C.any, C.logsumexp, C.softmax, C.log_softmax
 
     logsoftmax = log_softmax  # seed 003's spelling
 

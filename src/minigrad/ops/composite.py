@@ -58,13 +58,6 @@ def _floating(t):
     return t if t.dtype.kind == "f" else t.to(dtypes.get_default_dtype())
 
 
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
-
-
 def _nonempty(t, axes, op):
     for a in axes:
         if t.shape[a] == 0:
@@ -99,9 +92,43 @@ def cast_method(dtype):
     def cast(self):
         return self.to(dtype)
 
-    cast.__name__ = cast.__qualname__ = {"float32": "float", "float64": "double", "float16": "half", "int64": "long",
-                                         "int32": "int", "bool": "bool"}[str(dtypes.as_dtype(dtype))]
+    cast.__name__ = cast.__qualname__ = dtypes.TORCH_NAMES[str(dtypes.as_dtype(dtype))]
     return cast
+
+
+def type_(self, dtype=None):
+    """Tensor.type: torch's name ('torch.FloatTensor', 'torch.cuda.LongTensor') without an argument, else
+    self.to(dtype), dtype also a name like 'torch.DoubleTensor' (or any dtype spelling minigrad takes)."""
+    if dtype is None:
+        cuda = "" if self._device.type == "cpu" else "cuda."
+        return f"torch.{cuda}{dtypes.TORCH_NAMES[str(self.dtype)].title()}Tensor"
+    return self.to(dtypes.from_type_name(dtype) if isinstance(dtype, str) else dtype)
+
+
+def scalar_method(convert):
+    """__float__ / __int__: the one element through `convert`; torch's ValueError for more (or fewer) elements."""
+    def method(self):
+        if self.data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return convert(self.data.item())
+    return method
+
+
+def new_factory(name):
+    """Tensor.new_zeros/new_ones/new_full/new_empty/new_tensor: minigrad.<name> with self's dtype and device unless
+    given (new_tensor(data) casts data to self's dtype, as torch does); requires_grad=False unless given."""
+    def new(self, *args, dtype=None, device=None, **kw):
+        from .. import creation  # noqa: PLC0415 - creation imports tensor.py, which imports this module
+        return getattr(creation, name)(*args, dtype=dtype or self.dtype, device=device or self._device, **kw)
+    return new
+
+
+def stride(self, dim=None):
+    """Tensor.stride: the element strides of the row-major (C-contiguous) layout of self's shape, as torch reports
+    for a contiguous tensor. Views report these too (torch reports its base's), which is what minigrad's
+    as_strided and contiguous() (a no-op) assume: `x.as_strided(x.size(), x.stride())` is x."""
+    strides = tuple(math.prod(builtins.max(n, 1) for n in self.shape[k + 1:]) for k in range(self.ndim))
+    return strides if dim is None else strides[_dims(dim, self.ndim, "stride")[0]]
 
 
 def to(self, *args, dtype=None, device=None, copy=False):
@@ -138,9 +165,7 @@ def mean(self, dim=None, keepdim=False, dtype=None, axis=None, keepdims=None):
     if x.dtype.kind != "f":
         raise RuntimeError(f"mean: could not infer output dtype; input dtype must be floating point, got {x.dtype}")
     axes = _dims(axis if dim is None else dim, self.ndim, "mean")
-    n = 1
-    for a in axes:
-        n *= self.shape[a]
+    n = math.prod(self.shape[a] for a in axes)
     keep = keepdim if keepdims is None else keepdims
     if not n:
         # empty: nan, as torch; scaling before the sum keeps d(grad)/d(upstream grad) at 0 (torch's), not nan
@@ -149,15 +174,13 @@ def mean(self, dim=None, keepdim=False, dtype=None, axis=None, keepdims=None):
 
 
 def amax(self, dim=None, keepdim=False, axis=None):
-    dim = axis if dim is None else dim
-    axes = _dims(dim, self.ndim, "amax")
+    axes = _dims(axis if dim is None else dim, self.ndim, "amax")
     _nonempty(self, axes, "amax")
     return R.Amax.apply(self, axis=axes, keepdims=keepdim)
 
 
 def amin(self, dim=None, keepdim=False, axis=None):
-    dim = axis if dim is None else dim
-    axes = _dims(dim, self.ndim, "amin")
+    axes = _dims(axis if dim is None else dim, self.ndim, "amin")
     _nonempty(self, axes, "amin")
     return R.Amin.apply(self, axis=axes, keepdims=keepdim)
 
@@ -175,9 +198,7 @@ def var(self, dim=None, unbiased=None, keepdim=False, correction=None, axis=None
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     axes = _dims(axis if dim is None else dim, self.ndim, "var")
-    n = 1
-    for a in axes:
-        n *= self.shape[a]
+    n = math.prod(self.shape[a] for a in axes)
     d = self - self.mean(axes, keepdim=True)
     return (d * d).sum(axes, keepdim=keepdim) / builtins.max(0, n - correction)
 
@@ -458,7 +479,7 @@ def flatten(self, start_dim=0, end_dim=-1):
         raise RuntimeError(f"flatten: start_dim {start_dim} cannot come after end_dim {end_dim} "
                            f"(shape {tuple(self.shape)})")
     return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1:]) if self.numel() else self.reshape(
-        self.shape[:s] + (_prod(self.shape[s:e + 1]),) + self.shape[e + 1:])
+        self.shape[:s] + (math.prod(self.shape[s:e + 1]),) + self.shape[e + 1:])
 
 
 def unflatten(self, dim, sizes):
