@@ -24,6 +24,16 @@ SCHEDULERS = [
     ("OneCycleLR", dict(max_lr=0.3, epochs=4, steps_per_epoch=10, anneal_strategy="linear", three_phase=True)),
     ("OneCycleLR", dict(max_lr=0.3, total_steps=40, pct_start=0.25, div_factor=10.0, final_div_factor=100.0,
                         cycle_momentum=False)),
+    ("MultiplicativeLR", dict(lr_lambda=lambda e: 0.95)),
+    ("MultiplicativeLR", dict(lr_lambda=[lambda e: 0.9, lambda e: 1 - 0.01 * e])),
+    ("CosineAnnealingWarmRestarts", dict(T_0=5, eta_min=0.001)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=3, T_mult=2)),  # restarts at 3, 9, 21
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=4)),
+    ("CyclicLR", dict(base_lr=[0.01, 0.02], max_lr=0.1, step_size_up=3, step_size_down=5, mode="triangular2")),
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=4, mode="exp_range", gamma=0.97, base_momentum=0.7,
+                      max_momentum=0.95)),
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=5, scale_fn=lambda x: 0.5 ** x,
+                      scale_mode="iterations", cycle_momentum=False)),
 ]
 
 
@@ -126,3 +136,84 @@ def test_sequential_lr_matches_torch(parts, milestones):
         to.step()
         ms.step()
         ts.step()
+
+
+NEW = [s for s in SCHEDULERS if s[0] in ("MultiplicativeLR", "CosineAnnealingWarmRestarts", "CyclicLR")]
+
+
+@pytest.mark.parametrize("opt_name", ["SGD", "Adam"])
+@pytest.mark.parametrize("name,kw", NEW, ids=[f"{n}-{i}" for i, (n, _) in enumerate(NEW)])
+def test_new_scheduler_state_dict_round_trip(name, kw, opt_name):
+    # resume from (optimizer, scheduler) state dicts after 10 steps into fresh objects: the next 30 lrs (and
+    # momenta) are the uninterrupted run's
+    mo, _ = _pair(opt_name)
+    ms = getattr(optim.lr_scheduler, name)(mo, **kw)
+    for _ in range(10):
+        ms.step()
+    osd, ssd = mo.state_dict(), ms.state_dict()
+    mo2, _ = _pair(opt_name)
+    ms2 = getattr(optim.lr_scheduler, name)(mo2, **kw)
+    mo2.load_state_dict(osd)
+    ms2.load_state_dict(ssd)
+    for _ in range(30):
+        ms.step()
+        ms2.step()
+        assert ms2.get_last_lr() == ms.get_last_lr()
+        assert [g.get("momentum", g.get("betas")) for g in mo2.param_groups] == \
+            [g.get("momentum", g.get("betas")) for g in mo.param_groups]
+
+
+@pytest.mark.parametrize("T_mult", [1, 2, 3])
+def test_cosine_warm_restarts_with_epoch_argument_matches_torch(T_mult):
+    mo, to = _pair()
+    ms = optim.lr_scheduler.CosineAnnealingWarmRestarts(mo, T_0=4, T_mult=T_mult, eta_min=0.002)
+    ts = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(to, T_0=4, T_mult=T_mult, eta_min=0.002)
+    epochs = [e + b / 5 for e in range(30) for b in range(5)] + [3, 0, 17.5, 4, 100, 2.25]
+    for e in epochs:
+        ms.step(e)
+        ts.step(e)
+        assert ms.get_last_lr() == pytest.approx(ts.get_last_lr(), rel=1e-12, abs=1e-15), e
+        assert (ms.T_i, ms.last_epoch) == (ts.T_i, ts.last_epoch)
+    for _ in range(20):  # and plain steps after
+        ms.step()
+        ts.step()
+        assert [g["lr"] for g in mo.param_groups] == pytest.approx([g["lr"] for g in to.param_groups], rel=1e-12)
+    with pytest.raises(ValueError, match="Expected non-negative epoch, but got -1"):
+        ms.step(-1)
+    with pytest.raises(ValueError, match="Expected positive integer T_0, but got 0"):
+        optim.lr_scheduler.CosineAnnealingWarmRestarts(mo, T_0=0)
+
+
+def test_chained_scheduler_matches_torch_and_round_trips():
+    def build(lib, opt):
+        sch = lib.optim.lr_scheduler
+        return sch.ChainedScheduler([sch.ConstantLR(opt, factor=0.5, total_iters=4), sch.ExponentialLR(opt, gamma=0.9),
+                                     sch.CosineAnnealingWarmRestarts(opt, T_0=6)])
+    mo, to = _pair()
+    ms, ts = build(minigrad, mo), build(torch, to)
+    for step in range(30):
+        assert ms.get_last_lr() == pytest.approx(ts.get_last_lr(), rel=1e-12), step
+        assert [g["lr"] for g in mo.param_groups] == pytest.approx([g["lr"] for g in to.param_groups], rel=1e-12)
+        ms.step()
+        ts.step()
+        if step == 12:
+            osd, ssd = mo.state_dict(), ms.state_dict()
+    mo2, _ = _pair()
+    ms2 = build(minigrad, mo2)
+    mo2.load_state_dict(osd)
+    ms2.load_state_dict(ssd)
+    for _ in range(17):
+        ms2.step()
+    assert ms2.get_last_lr() == ms.get_last_lr()
+    with pytest.raises(ValueError, match="at least one scheduler"):
+        optim.lr_scheduler.ChainedScheduler([])
+
+
+def test_cyclic_lr_checks():
+    mo, _ = _pair()
+    with pytest.raises(ValueError, match="mode is invalid and scale_fn is None"):
+        optim.lr_scheduler.CyclicLR(mo, 0.01, 0.1, mode="sawtooth")
+    opt = optim.Adagrad([minigrad.tensor([1.0], requires_grad=True)])
+    with pytest.raises(ValueError, match="must support momentum or beta1"):
+        optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1)
+    optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1, cycle_momentum=False)

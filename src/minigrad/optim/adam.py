@@ -180,3 +180,106 @@ class Adamax(Optimizer):
                 p.data += (-clr * m) / u
                 p._version += 1
         return loss
+
+
+def _adam_like_state(state, p, **extra):
+    if not state:
+        state.update(step=0.0, **extra, exp_avg=_zeros_like(p), exp_avg_sq=_zeros_like(p))
+    state["step"] += 1
+    return state["step"], state["exp_avg"].data, state["exp_avg_sq"].data
+
+
+def _adam_like_grad(p, g, group):
+    # shared by NAdam and RAdam: maximize, then L2 or decoupled (AdamW-style) weight decay
+    g = -g if group["maximize"] else g
+    wd = group["weight_decay"]
+    if wd != 0:
+        if group["decoupled_weight_decay"]:
+            p.data *= 1 - group["lr"] * wd
+        else:
+            g = g + wd * p.data
+    return g
+
+
+class NAdam(Optimizer):
+    """Adam with Nesterov momentum (Dozat, 2016). Matches torch.optim.NAdam. Per step t (psi = momentum_decay):
+
+    1. g = -g if maximize; weight decay as Adam (decoupled_weight_decay=True: as AdamW)
+    2. mu_t = beta1 * (1 - 0.96^(t psi) / 2);  P = P * mu_t (kept in float32, as torch's scalar state)
+    3. m = lerp(m, g, 1 - beta1);  v = beta2 * v + (1 - beta2) * g * g;  d = sqrt(v / (1 - beta2^t)) + eps
+    4. p = p - lr (1 - mu_t) / (1 - P) * g / d - lr mu_{t+1} / (1 - P mu_{t+1}) * m / d
+    """
+
+    def __init__(self, params, lr=None, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, learning_rate=None):
+        lr = _lr_alias("NAdam", lr, learning_rate, 2e-3)
+        betas = tuple(betas)
+        _check_adam("NAdam", lr, eps, betas, weight_decay)
+        _check("NAdam", momentum_decay >= 0, "momentum_decay value", momentum_decay)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                                      momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay))
+
+    def step(self, closure=None):
+        loss = self._closure(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps, psi = group["lr"], group["betas"], group["eps"], group["momentum_decay"]
+            for p, g in self._params_with_grad(group):
+                state = self._state_for(p)
+                t, m, v = _adam_like_state(state, p, mu_product=1.0)
+                g = _adam_like_grad(p, g, group)
+                mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+                mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+                prod = state["mu_product"] = float(np.float32(state["mu_product"]) * np.float32(mu))
+                _lerp_(m, g, 1 - beta1)
+                v *= beta2
+                v += (1 - beta2) * g * g
+                d = p._device.xp.sqrt(v / (1 - beta2 ** t))
+                d += eps
+                p.data += (-lr * (1.0 - mu) / (1.0 - prod)) * g / d
+                p.data += (-lr * mu_next) / (1.0 - prod * mu_next) * m / d
+                p._version += 1
+        return loss
+
+
+class RAdam(Optimizer):
+    """Rectified Adam (Liu et al., 2019). Matches torch.optim.RAdam. Per step t:
+
+    1. g = -g if maximize; weight decay as Adam (decoupled_weight_decay=True: as AdamW)
+    2. m = lerp(m, g, 1 - beta1);  v = beta2 * v + (1 - beta2) * g * g
+    3. rho_inf = 2 / (1 - beta2) - 1;  rho_t = rho_inf - 2 t beta2^t / (1 - beta2^t)
+    4. rho_t > 5: p = p - lr * m / (1 - beta1^t) * sqrt(1 - beta2^t) / (sqrt(v) + eps) * r_t, with
+       r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t));
+       else p = p - lr * m / (1 - beta1^t)
+    """
+
+    def __init__(self, params, lr=None, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
+                 *, foreach=None, maximize=False, capturable=False, differentiable=False, learning_rate=None):
+        lr = _lr_alias("RAdam", lr, learning_rate, 1e-3)
+        betas = tuple(betas)
+        _check_adam("RAdam", lr, eps, betas, weight_decay)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                                      decoupled_weight_decay=decoupled_weight_decay))
+
+    def step(self, closure=None):
+        loss = self._closure(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            for p, g in self._params_with_grad(group):
+                t, m, v = _adam_like_state(self._state_for(p), p)
+                g = _adam_like_grad(p, g, group)
+                _lerp_(m, g, 1 - beta1)
+                v *= beta2
+                v += (1 - beta2) * g * g
+                bc2 = 1 - beta2 ** t
+                upd = m / (1 - beta1 ** t) * lr
+                rho_inf = 2 / (1 - beta2) - 1
+                rho = rho_inf - 2 * t * beta2 ** t / bc2
+                if rho > 5.0:
+                    d = p._device.xp.sqrt(v)
+                    d += eps
+                    upd = upd * (bc2 ** 0.5 / d)
+                    upd *= ((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho)) ** 0.5
+                p.data -= upd
+                p._version += 1
+        return loss

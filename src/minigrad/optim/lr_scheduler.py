@@ -60,7 +60,7 @@ class LRScheduler:
         self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
 
     def state_dict(self):
-        return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas", "_scale_fn_custom")}
 
     def load_state_dict(self, state_dict):
         self.__dict__.update(state_dict)
@@ -88,6 +88,15 @@ class LambdaLR(LRScheduler):
 
     def get_lr(self):
         return [base * f(self.last_epoch) for f, base in zip(self.lr_lambdas, self.base_lrs)]
+
+
+class MultiplicativeLR(LambdaLR):
+    """lr = lr * lr_lambda(epoch) at every step after the constructor's; one function, or one per group."""
+
+    def get_lr(self):
+        if self._is_initial:
+            return _lrs(self)
+        return [lr * f(self.last_epoch) for f, lr in zip(self.lr_lambdas, _lrs(self))]
 
 
 class StepLR(LRScheduler):
@@ -162,6 +171,48 @@ class CosineAnnealingLR(LRScheduler):
     def _get_closed_form_lr(self):
         return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
                 for base in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR (Loshchilov & Hutter, 2016): half a cosine from initial_lr to eta_min over T_i epochs, then a restart;
+    T_i starts at T_0 and is multiplied by T_mult at each restart. step(epoch) accepts fractional epochs
+    (e.g. epoch + batch / batches_per_epoch)."""
+
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+        if T_0 <= 0 or not isinstance(T_0, int):
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if T_mult < 1 or not isinstance(T_mult, int):
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        self.T_0 = self.T_i = T_0
+        self.T_mult, self.eta_min, self.T_cur = T_mult, eta_min, last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        lo = self.eta_min
+        return [lo + (base - lo) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2 for base in self.base_lrs]
+
+    def step(self, epoch=None):
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:
+                self.T_cur, self.T_i = self.T_cur % self.T_i, self.T_i * self.T_mult
+        elif epoch < 0:
+            raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+        elif epoch < self.T_0:
+            self.T_i, self.T_cur = self.T_0, epoch
+        elif self.T_mult == 1:
+            self.T_cur = epoch % self.T_0
+        else:
+            n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+            self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+            self.T_i = self.T_0 * self.T_mult ** n
+        self.last_epoch = math.floor(epoch)
+        for g, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            g["lr"] = lr
+        self._last_lr = _lrs(self)
 
 
 class LinearLR(LRScheduler):
@@ -270,6 +321,29 @@ class SequentialLR(LRScheduler):
         self.__dict__.update(state)
 
 
+class ChainedScheduler(LRScheduler):
+    """Step every scheduler in `schedulers` at each step(), in order: their changes to lr compose."""
+
+    def __init__(self, schedulers, optimizer=None):
+        if len(schedulers) < 1:
+            raise ValueError("ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        for i, sch in enumerate(schedulers):
+            if isinstance(sch, ReduceLROnPlateau):  # noqa: TRY004 (torch raises ValueError)
+                raise ValueError(f"ChainedScheduler does not support `ReduceLROnPlateau` scheduler (index {i})")
+            if sch.optimizer is not optimizer:
+                raise ValueError(f"ChainedScheduler: scheduler {i} is bound to another optimizer")
+        self.optimizer, self._schedulers = optimizer, list(schedulers)
+        self._last_lr = _lrs(self)
+
+    def step(self):
+        for sch in self._schedulers:
+            sch.step()
+        self._last_lr = _lrs(self)
+
+    state_dict, load_state_dict = SequentialLR.state_dict, SequentialLR.load_state_dict
+
+
 class OneCycleLR(LRScheduler):
     """The 1cycle policy (Smith & Topin, 2017): lr rises from max_lr/div_factor to max_lr over pct_start of the
     steps, then anneals to initial_lr/final_div_factor; momentum (or Adam's beta1) cycles the other way. Call
@@ -309,18 +383,7 @@ class OneCycleLR(LRScheduler):
                 g["min_lr"] = g["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
-            self.use_beta1 = "betas" in optimizer.defaults
-            maxs = _per_group(max_momentum, len(groups), "max_momentum")
-            bases = _per_group(base_momentum, len(groups), "base_momentum")
-            if last_epoch == -1:
-                for g, mx, bs in zip(groups, maxs, bases):
-                    if self.use_beta1:
-                        g["betas"] = (mx, *g["betas"][1:])
-                    else:
-                        g["momentum"] = mx
-                    g["max_momentum"], g["base_momentum"] = mx, bs
+            _init_momentum(self, optimizer, max_momentum, base_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def _anneal(self, start, end, pct):
@@ -345,10 +408,78 @@ class OneCycleLR(LRScheduler):
                 start = end
             lrs.append(lr)
             if self.cycle_momentum:
-                if self.use_beta1:
-                    g["betas"] = (mom, *g["betas"][1:])
-                else:
-                    g["momentum"] = mom
+                _set_momentum(self, g, mom)
+        return lrs
+
+
+def _set_momentum(sched, group, m):
+    if sched.use_beta1:
+        group["betas"] = (m, *group["betas"][1:])
+    else:
+        group["momentum"] = m
+
+
+def _init_momentum(sched, optimizer, max_momentum, base_momentum, last_epoch):
+    """OneCycleLR's and CyclicLR's cycle_momentum: SGD's momentum or Adam's beta1, starting at max_momentum."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+    sched.use_beta1 = "betas" in optimizer.defaults
+    n = len(optimizer.param_groups)
+    maxs, bases = _per_group(max_momentum, n, "max_momentum"), _per_group(base_momentum, n, "base_momentum")
+    if last_epoch == -1:
+        for g, mx, bs in zip(optimizer.param_groups, maxs, bases):
+            _set_momentum(sched, g, mx)
+            g["max_momentum"], g["base_momentum"] = mx, bs
+    return maxs, bases
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rates (Smith, 2017): lr goes from base_lr up to max_lr over step_size_up steps and back
+    over step_size_down, the amplitude scaled per cycle ("triangular": 1, "triangular2": halved each cycle) or per
+    iteration ("exp_range": gamma**iteration), or by a custom scale_fn; momentum (or Adam's beta1) cycles the other
+    way between max_momentum and base_momentum. Call step() after every batch."""
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
+                 gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
+                 max_momentum=0.9, last_epoch=-1):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        n = len(optimizer.param_groups)
+        base_lrs = _per_group(base_lr, n, "base_lr")
+        if last_epoch == -1:
+            for lr, g in zip(base_lrs, optimizer.param_groups):
+                g["lr"] = lr
+        self.max_lrs = _per_group(max_lr, n, "max_lr")
+        up = float(step_size_up)
+        self.total_size = up + (float(step_size_down) if step_size_down is not None else up)
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode, self.gamma, self._scale_fn_custom = mode, gamma, scale_fn
+        self.scale_mode = scale_mode if scale_fn is not None else "iterations" if mode == "exp_range" else "cycle"
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            self.max_momentums, self.base_momentums = _init_momentum(self, optimizer, max_momentum, base_momentum,
+                                                                     last_epoch)
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def scale_fn(self, x):
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        return 1 / (2.0 ** (x - 1)) if self.mode == "triangular2" else self.gamma ** x
+
+    def get_lr(self):
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        frac = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base + (top - base) * frac * scale for base, top in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for g, lo, hi in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
+                _set_momentum(self, g, hi - (hi - lo) * frac * scale)
         return lrs
 
 
