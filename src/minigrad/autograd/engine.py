@@ -85,7 +85,7 @@ def _check_versions(ctx, out):
                 f"backward: a tensor of shape {tuple(p.shape)} used by {ctx.name()} (output shape {tuple(out.shape)}) "
                 f"was modified by an in-place operation after {ctx.name()[:-9]} recorded it (version {v}, now "
                 f"{p._version}); make the change out of place (x = x + y instead of x += y) or clone the tensor first")
-    if out._version != 0 and any(s is out.data for s in saved):
+    if out._version != ctx.out_version and any(s is out.data for s in saved):
         raise RuntimeError(
             f"backward: the output of {ctx.name()[:-9]} (shape {tuple(out.shape)}) was modified by an in-place "
             f"operation, but {ctx.name()} needs its value; use an out-of-place operation")

@@ -20,6 +20,9 @@ class Function:
 
     saved = ()
     differentiable = True
+    # the version of the output tensor when this node made it: 0, or the version an in-place op on the graph gave
+    # the tensor it rebased onto this node (ops/composite.inplace), so that y.exp_() is not mistaken for a change
+    out_version = 0
     # optional `backward_owned(ctx, grad)`: the same gradient as backward, allowed to write into `grad`, which the
     # engine passes only when no one else holds it (see engine.backward_plain)
     backward_owned = None

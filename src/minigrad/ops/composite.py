@@ -686,15 +686,13 @@ def inplace(self, result_fn, other, op):
         if result.shape != self.shape:
             raise RuntimeError(f"{op}: output with shape {tuple(self.shape)} doesn't match the broadcast shape "
                                f"{tuple(result.shape)}")
-        if result._ctx is not None and builtins.any(a is result.data for a in result._ctx.saved):
-            # the node keeps its output for backward (exp_, sigmoid_, sqrt_, cumprod_): self takes a copy, since
-            # the engine reads a changed version of a node's output as a change to the array that node saved
-            result = M.Clone.apply(result)
         # as torch: hooks registered before the op see the gradient with respect to the value before it
         snapshot._hooks, self._hooks = self._hooks, None
         self._past = (*getattr(self, "_past", ()), (self._version, snapshot))
         self.data, self._ctx, self.requires_grad = result.data, result._ctx, True
         self._version += 1
+        if self._ctx is not None:  # a node that saved its output (exp_, sigmoid_) sees it at this version
+            self._ctx.out_version = self._version
         _write_back(self, snapshot, op)
         return self
     bump_version(self)
