@@ -19,10 +19,14 @@ def _reduce_saving(ctx, name, a, axis, keepdims):
     return out
 
 
-def _sum(xp, a, axis, keepdims):
-    if a.dtype == xp.float16:  # as torch: half sums accumulate in float32 (a float16 running sum overflows at 65504)
-        return xp.astype(xp.sum(a, axis=axis, keepdims=keepdims, dtype=xp.float32), a.dtype)
-    return xp.sum(a, axis=axis, keepdims=keepdims)
+def _sum(xp, a, axis, keepdims, n=None):
+    """The sum over `axis`, divided by n when given (a mean). As torch, half precision accumulates in float32 and
+    divides before casting back (a float16 running sum overflows at 65504)."""
+    if a.dtype == xp.float16:
+        s = xp.sum(a, axis=axis, keepdims=keepdims, dtype=xp.float32)
+        return xp.astype(s if n is None else s / n, a.dtype)
+    s = xp.sum(a, axis=axis, keepdims=keepdims)
+    return s if n is None else s / n
 
 
 class Sum(Function):
@@ -46,9 +50,7 @@ class Mean(Function):
     def forward(ctx, a, axis, keepdims=False):
         ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
         ctx.n = n = math.prod([a.shape[i] for i in axis])
-        if a.dtype == ctx.xp.float16:
-            return ctx.xp.astype(ctx.xp.sum(a, axis=axis, keepdims=keepdims, dtype=ctx.xp.float32) / n, a.dtype)
-        return ctx.xp.sum(a, axis=axis, keepdims=keepdims) / n
+        return _sum(ctx.xp, a, axis, keepdims, n)
 
     @staticmethod
     def backward(ctx, grad):
@@ -103,9 +105,8 @@ class Prod(Function):
         lead, k = b.shape[:len(kept)], len(kept)
         n = math.prod(b.shape[k:])
         b = xp.reshape(b, lead + (n,))
-        one = xp.ones(lead + (1,), dtype=a.dtype)
-        before = xp.cumprod(xp.concatenate([one, b[..., :n - 1]], axis=k), axis=k)
-        after = xp.flip(xp.cumprod(xp.concatenate([one, xp.flip(b, k)[..., :n - 1]], axis=k), axis=k), k)
+        before = _exclusive_cumprod(xp, b, k)
+        after = xp.flip(_exclusive_cumprod(xp, xp.flip(b, k), k), k)
         others = xp.reshape(before * after, tuple(a.shape[i] for i in perm))
         return grad * xp.transpose(others, tuple(perm.index(i) for i in range(a.ndim)))
 
@@ -186,6 +187,13 @@ def _suffix_sum(xp, t, axis):
     return xp.flip(xp.cumsum(xp.flip(t, axis=axis), axis=axis), axis=axis)
 
 
+def _exclusive_cumprod(xp, t, axis):
+    """prod_{i<k} t_i along axis (1 at k = 0): the cumprod of t shifted one place, without a division."""
+    head = t.shape[:axis] + (1,) + t.shape[axis + 1:]
+    body = t[(slice(None),) * axis + (slice(0, t.shape[axis] - 1),)]
+    return xp.cumprod(xp.concatenate([xp.ones(head, dtype=t.dtype), body], axis=axis), axis=axis)
+
+
 def _shifted(xp, t, d, axis):
     """t_{k + d} along axis, zeros past the end."""
     tail = t.shape[:axis] + (d,) + t.shape[axis + 1:]
@@ -228,10 +236,7 @@ class Cumprod(Function):
             s = s + coef * _shifted(xp, s, d, axis)
             coef = coef * _shifted(xp, coef, d, axis)
             d *= 2
-        head = a.shape[:axis] + (1,) + a.shape[axis + 1:]
-        before = xp.concatenate([xp.ones(head, dtype=a.dtype), a[(slice(None),) * axis + (slice(0, n - 1),)]],
-                                axis=axis)
-        return xp.cumprod(before, axis=axis) * s
+        return _exclusive_cumprod(xp, a, axis) * s
 
 
 class Argmax(Function):
