@@ -212,13 +212,10 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """
     if out is not None:
         raise NotImplementedError("normalize: out= is not supported")
-    if p == math.inf:
-        return input / input.abs().amax(dim, keepdim=True).clamp_min(eps)
     if not p > 0:
         raise ValueError(f"normalize: p must be positive or inf, got {p}")
-    # the bound is applied to the sum, before the root: the root's gradient at an all-zero slice would be inf * 0;
-    # max(s, eps^p)^(1/p) = max(s^(1/p), eps), and a zero slice gets torch's gradient 1/eps
-    return input / ((input.abs() ** p).sum(dim, keepdim=True).clamp_min(eps ** p) ** (1.0 / p))
+    # as torch: Tensor.norm passes a zero gradient at a zero norm, so an all-zero slice gets torch's 1/eps
+    return input / input.norm(p, dim, keepdim=True).clamp_min(eps)
 
 
 def pad(input, pad, mode="constant", value=None):
