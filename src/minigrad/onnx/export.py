@@ -113,14 +113,19 @@ def _remainder(b, n, ins, a, t, dyn, out):
     return b.op("Sub", [n[0], b.op("Mul", [b.op("Floor", [b.op("Div", n)]), n[1]])], out)
 
 
-def _floor_divide(b, n, ins, a, t, dyn, out):
-    if _np_dtype(t).kind in "iu":
-        x, y = (b.op("Cast", [v], to=11) for v in n)  # exact floor for int32/int64 magnitudes below 2**53
-        from onnx import helper
+def _rounded_div(b, n, t, out, rnd):
+    """x / y rounded by rnd(quotient, out) in floating point; integers go through float64 and back (exact for
+    int32/int64 magnitudes below 2**53)."""
+    if _np_dtype(t).kind not in "iu":
+        return rnd(b.op("Div", n), out)
+    from onnx import helper
 
-        return b.op("Cast", [b.op("Floor", [b.op("Div", [x, y])])], out,
-                    to=helper.np_dtype_to_tensor_dtype(_np_dtype(t)))
-    return b.op("Floor", [b.op("Div", n)], out)
+    x, y = (b.op("Cast", [v], to=11) for v in n)
+    return b.op("Cast", [rnd(b.op("Div", [x, y]), None)], out, to=helper.np_dtype_to_tensor_dtype(_np_dtype(t)))
+
+
+def _floor_divide(b, n, ins, a, t, dyn, out):
+    return _rounded_div(b, n, t, out, lambda q, o: b.op("Floor", [q], o))
 
 
 def _logical(b, n, ins, a, t, dyn, out):
@@ -276,17 +281,14 @@ def _argsort(b, n, ins, a, t, dyn, out):
 
 
 def _div_rounding(b, n, ins, a, t, dyn, out):
-    """torch.div(rounding_mode="floor" | "trunc"); integers through float64 (exact below 2**53), as FloorDivide."""
-    from onnx import helper
-
-    integer = _np_dtype(t).kind in "iu"
-    x, y = ((b.op("Cast", [v], to=11) for v in n) if integer else n)
-    q = b.op("Div", [x, y])
+    """torch.div(rounding_mode="floor" | "trunc"): floor as FloorDivide, trunc as sign(q) * floor(|q|)."""
     if a["mode"] == "floor":
-        r = b.op("Floor", [q], None if integer else out)
-    else:
-        r = b.op("Mul", [b.op("Sign", [q]), b.op("Floor", [b.op("Abs", [q])])], None if integer else out)
-    return b.op("Cast", [r], out, to=helper.np_dtype_to_tensor_dtype(_np_dtype(t))) if integer else r
+        return _floor_divide(b, n, ins, a, t, dyn, out)
+
+    def trunc(q, o):
+        return b.op("Mul", [b.op("Sign", [q]), b.op("Floor", [b.op("Abs", [q])])], o)
+
+    return _rounded_div(b, n, t, out, trunc)
 
 
 def _round_decimals(b, n, ins, a, t, dyn, out):
