@@ -521,14 +521,12 @@ def export(model, example_input, path, opset_version=DEFAULT_OPSET, input_names=
     for t, nm in zip(outs, output_names):
         out_name.setdefault(id(t), nm)
     unsupported = {}
-    ph_ids = {id(p) for p in phs}
     for t in _toposort(outs):
-        if id(t) in names and id(t) not in ph_ids:
+        if id(t) in names:
             continue
-        node = lazy.graph_node(t)  # an in-place op off the graph refuses a traced tensor (composite._refuse_lazy)
+        node = lazy.graph_node(t)
         if node is None:
-            if id(t) not in names:
-                names[id(t)] = b.const(t.numpy(), name=leaf_names.get(id(t)))
+            names[id(t)] = b.const(t.numpy(), name=leaf_names.get(id(t)))
             continue
         cls, parents, attrs = node
         dyn = {path: _view(b, names[id(src)], view) for path, src, view in lazy.dynamic_attrs(t)}
