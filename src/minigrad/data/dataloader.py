@@ -2,7 +2,6 @@
 process, plus seed 000's `DataLoader(X, y, batch_size=..., tensors=True).get()` form."""
 import collections.abc
 import math
-import re
 
 import numpy as np
 
@@ -23,7 +22,7 @@ def default_collate(batch):
         xp = first._device.xp
         return Tensor._wrap(xp.stack([b.data for b in batch]), first._device)
     if isinstance(first, np.ndarray):
-        if _STR_OBJ_DTYPE.search(first.dtype.str):
+        if first.dtype.kind in _STR_OBJ_KINDS:
             raise TypeError(_COLLATE_ERROR.format(first.dtype))
         return Tensor._wrap(np.stack([np.asarray(b) for b in batch]), _cpu())
     if isinstance(first, (np.bool_, np.number)):
@@ -47,7 +46,7 @@ def default_collate(batch):
 
 
 # torch's: arrays of strings or objects do not collate into a tensor
-_STR_OBJ_DTYPE = re.compile(r"[SaUO]")
+_STR_OBJ_KINDS = "SUO"  # bytes, str and object arrays
 _COLLATE_ERROR = "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
 
 
@@ -189,7 +188,7 @@ def _convert(sample):
     become Tensors (except arrays of strings or objects), recursing into dicts, tuples (which become lists, as
     torch's) and lists."""
     if isinstance(sample, np.ndarray):
-        return sample if _STR_OBJ_DTYPE.search(sample.dtype.str) else Tensor._wrap(sample, _cpu())
+        return sample if sample.dtype.kind in _STR_OBJ_KINDS else Tensor._wrap(sample, _cpu())
     if isinstance(sample, (np.bool_, np.number)):
         return Tensor._wrap(np.asarray(sample), _cpu())
     if isinstance(sample, collections.abc.Mapping):
