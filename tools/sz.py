@@ -27,7 +27,14 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "src" / "minigrad"
 # 4800 -> 4870 and package 12450 -> 12800 (stop 15): torch API that user code calls and minigrad refused:
 # as_tensor, logspace, normal, bernoulli, multinomial, finfo/iinfo, result_type, new_zeros & co., stride(); and
 # five optimizers (NAdam, RAdam, Adadelta, Rprop, ASGD) and four schedulers (CosineAnnealingWarmRestarts, ...).
-BUDGETS = {"scalar/value.py": 200, "core": 4870, "file": 600, "package": 12800}
+# package 12800 -> 13600 (stop 16): a differential hunt over nn, data, optim, lazy graphs and ONNX added what torch
+# code calls and minigrad refused (~700 lines): ConvTranspose3d, 3-d and adaptive max pooling, InstanceNorm,
+# BatchNorm3d, linear/bilinear/bicubic/area interpolation, conv padding modes, the Transformer decoder, LSTM
+# proj_size, embedding max_norm, SDPA's enable_gqa, twelve losses (triplet, margin, cosine, Poisson, Gaussian, ...),
+# eight activations, channel and alpha dropout, inplace=True, state-dict hooks, get_total_norm; plus lazy replay of
+# detach() and of masks computed from placeholders. nn/module.py's containers moved to nn/containers.py and the
+# losses of nn/functional.py to nn/functional_losses.py, so each file stays under the per-file budget.
+BUDGETS = {"scalar/value.py": 200, "core": 4870, "file": 600, "package": 13600}
 CORE = ("autograd", "ops", "tensor.py", "dtypes.py", "backend.py", "creation.py", "functions.py")
 
 

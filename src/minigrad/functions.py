@@ -51,9 +51,7 @@ def cat(tensors, dim=0):
         if t.ndim != first.ndim or builtins.any(a != b for k, (a, b) in enumerate(zip(t.shape, first.shape)) if k != axis):
             raise RuntimeError(f"cat: expected all tensors to have the same shape except in dimension {axis}, got "
                                f"{tuple(first.shape)} at position 0 and {tuple(t.shape)} at position {i}")
-    if len(tensors) == 1:
-        return tensors[0]
-    return M.Cat.apply(*tensors, axis=axis)
+    return M.Cat.apply(*tensors, axis=axis)  # also for one tensor: torch returns a new tensor, never the input
 
 
 concat = concatenate = cat
@@ -96,11 +94,13 @@ def where(condition, input=None, other=None):
         a, b = _binary_operands(tensor(input), other)
     xp = a._device.xp
     try:
-        shape = xp.broadcast_shapes(cond.shape, a.shape, b.shape)
+        xp.broadcast_shapes(cond.shape, a.shape, b.shape)
     except ValueError:
         raise RuntimeError(f"where: condition {tuple(cond.shape)}, input {tuple(a.shape)} and other "
                            f"{tuple(b.shape)} cannot be broadcast together") from None
-    return E.Where.apply(a, b, cond=xp.broadcast_to(cond, shape))
+    # the condition goes in unbroadcast (Where's forward broadcasts it): a copy would hide from a lazy graph that it
+    # was computed from a placeholder, and the replay would keep the build-time mask
+    return E.Where.apply(a, b, cond=cond)
 
 
 def einsum(equation, *operands):

@@ -13,6 +13,7 @@ each op that has a lazy input as (op class, parents, attrs), even when grad mode
 `forward(**feeds)` sorts the graph once, caches that order on the root, and re-runs each node's `forward` with its
 recorded attrs on the fed arrays; recorded nodes reuse their ctx, so `backward()` then sees the new saved arrays.
 """
+import operator
 import weakref
 
 import numpy as np
@@ -60,7 +61,7 @@ def make_placeholder(tensor, shape, dtype, device, name, requires_grad):
                         f"keyword of forward(**feeds)), got name={name!r}")
     shape = (shape,) if isinstance(shape, (int, np.integer)) else shape
     try:
-        shape = tuple(int(s) for s in shape)
+        shape = tuple(operator.index(s) for s in shape)  # as torch: 2.0 is refused, not truncated
         if any(s < 0 for s in shape):
             raise ValueError
     except (TypeError, ValueError):
@@ -328,8 +329,11 @@ def _substitute(attrs, dynamic):
 
 def _cast_feed(name, t, value):
     xp = t._device.xp
-    arr = value.data if isinstance(value, _function.Tensor) else value
-    arr = xp.asarray(arr)
+    try:
+        arr = xp.asarray(value.data if isinstance(value, _function.Tensor) else value)
+    except (TypeError, ValueError) as e:  # a ragged list, say
+        raise type(e)(f"forward: the value fed to placeholder {name!r} (shape {tuple(t.shape)}, dtype {t.dtype}) "
+                      f"is not an array: {e}") from None
     if tuple(arr.shape) != tuple(t.shape):
         raise RuntimeError(f"forward: placeholder {name!r} has shape {tuple(t.shape)} (dtype {t.dtype}), but the fed "
                            f"value has shape {tuple(arr.shape)} (dtype {arr.dtype})")
@@ -354,7 +358,7 @@ def _plan_for(root):
     return plan
 
 
-def forward(root, **feeds):
+def forward(root, /, **feeds):
     """Re-evaluate `root`'s graph with `feeds` (placeholder name -> array, list, number or Tensor); returns root.
 
     The order is computed on the first call and cached on the root. Every placeholder of the graph must be fed, with

@@ -257,7 +257,7 @@ class Tensor:
         finally:
             GradMode.enabled = with_grad
 
-    def forward(self, **feeds):
+    def forward(self, /, **feeds):
         """Re-evaluate this tensor's graph with new values for its placeholders (lazy graphs, seed 002): see
         minigrad.lazy.forward. Returns self."""
         from .lazy import forward  # noqa: PLC0415 - lazy graphs are optional machinery

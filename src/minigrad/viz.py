@@ -158,7 +158,7 @@ def to_dot(root, params=None, max_nodes=300, collapse=False, rankdir="LR"):
     >>> print(to_dot(Value(2.0) * Value(3.0)).splitlines()[0])
     digraph minigrad {
     """
-    roots = list(root) if isinstance(root, (list, tuple)) else [root]
+    roots = list({id(r): r for r in root}.values()) if isinstance(root, (list, tuple)) else [root]  # each once
     kinds = {}
     if hasattr(params, "named_parameters"):  # a Module: its parameters and buffers, and its layers' class names
         module = params

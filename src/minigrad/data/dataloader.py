@@ -33,21 +33,25 @@ def default_collate(batch):
         # torch.tensor(batch): the dtype comes from every element, so [0, 0.5] is float, not truncated to int
         return tensor(batch, device="cpu")
     if isinstance(first, (str, bytes)):
-        return list(batch)
+        return batch
     if isinstance(first, collections.abc.Mapping):
         return {k: default_collate([b[k] for b in batch]) for k in first}
     if isinstance(first, tuple) and hasattr(first, "_fields"):
-        return type(first)(*(default_collate(list(s)) for s in zip(*batch)))
+        return type(first)(*(default_collate(s) for s in zip(*batch)))
     if isinstance(first, collections.abc.Sequence):
         if any(len(b) != len(first) for b in batch):
             raise RuntimeError("default_collate: each element in list of batch should be of equal size")
-        return [default_collate(list(s)) for s in zip(*batch)]
+        return [default_collate(s) for s in zip(*batch)]
     raise TypeError(_COLLATE_ERROR.format(type(first)))
 
 
 # torch's: arrays of strings or objects do not collate into a tensor
 _STR_OBJ_KINDS = "SUO"  # bytes, str and object arrays
 _COLLATE_ERROR = "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
+
+
+def get_worker_info():
+    """None: the data is always read in the main process (torch returns None there too)."""
 
 
 def _cpu():
@@ -75,7 +79,8 @@ class DataLoader:
 
     def __init__(self, dataset, *args, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
                  collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None, generator=None,
-                 prefetch_factor=None, persistent_workers=False, tensors=None):
+                 prefetch_factor=None, persistent_workers=False, pin_memory_device="", in_order=True,
+                 multiprocessing_context=None, tensors=None):
         seed_form = bool(args) and not isinstance(args[0], (int, np.integer))
         if seed_form:
             if len(args) != 1:
@@ -88,6 +93,11 @@ class DataLoader:
                 shuffle = args[1]
             if len(args) > 2:
                 raise TypeError("DataLoader: pass arguments after batch_size and shuffle by keyword")
+        if num_workers < 0:
+            raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.")
+        if num_workers == 0 and (persistent_workers or prefetch_factor is not None):
+            raise ValueError("DataLoader: persistent_workers and prefetch_factor need num_workers > 0 (got "
+                             f"persistent_workers={persistent_workers}, prefetch_factor={prefetch_factor})")
         self.tensors = True if tensors is None else tensors
         self.dataset = dataset
         self.batch_size, self.drop_last, self.generator = batch_size, drop_last, generator

@@ -1,6 +1,7 @@
 """Datasets: Dataset, TensorDataset, Subset, ConcatDataset, IterableDataset and random_split. Match
 torch.utils.data."""
 import bisect
+import itertools
 import math
 import warnings
 
@@ -74,10 +75,10 @@ class ConcatDataset(Dataset):
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: datasets should not be an empty iterable")
-        self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]))
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
 
     def __len__(self):
-        return int(self.cumulative_sizes[-1])
+        return self.cumulative_sizes[-1]
 
     def __getitem__(self, idx):
         if idx < 0:

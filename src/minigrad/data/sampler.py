@@ -20,6 +20,16 @@ class SequentialSampler(Sampler):
         return len(self.data_source)
 
 
+def _check_flag(name, value, error=ValueError):
+    if not isinstance(value, bool):
+        raise error(f"{name} should be a boolean value, but got {name}={value}")
+
+
+def _check_num_samples(n):
+    if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+        raise ValueError(f"num_samples should be a positive integer value, but got num_samples={n}")
+
+
 def _epoch_rng(generator):
     """The generator a shuffle uses: the given one, or (as torch) a fresh one seeded from minigrad's default
     generator each epoch, so `minigrad.manual_seed(s)` fixes every epoch's order."""
@@ -35,8 +45,8 @@ class RandomSampler(Sampler):
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
         self.data_source, self.replacement, self.generator = data_source, replacement, generator
         self._num_samples = num_samples
-        if num_samples is not None and (not isinstance(num_samples, int) or num_samples <= 0):
-            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        _check_flag("replacement", replacement, TypeError)
+        _check_num_samples(self.num_samples)  # an empty data set too, as torch
 
     @property
     def num_samples(self):
@@ -73,6 +83,8 @@ class WeightedRandomSampler(Sampler):
     """num_samples indices drawn with probability proportional to weights."""
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
+        _check_num_samples(num_samples)
+        _check_flag("replacement", replacement)
         w = np.asarray(weights, dtype=np.float64)
         if w.ndim != 1 or (w < 0).any() or w.sum() <= 0:
             raise ValueError(f"WeightedRandomSampler: weights must be a 1-D sequence of non-negative numbers with a "
@@ -94,6 +106,7 @@ class BatchSampler(Sampler):
     def __init__(self, sampler, batch_size, drop_last):
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
+        _check_flag("drop_last", drop_last)
         self.sampler, self.batch_size, self.drop_last = sampler, batch_size, drop_last
 
     def __iter__(self):

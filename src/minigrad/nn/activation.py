@@ -12,7 +12,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.relu(input)
+        return F.relu(input, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -24,22 +24,78 @@ class LeakyReLU(Module):
         self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, input):
-        return F.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
-class ELU(Module):
+class _AlphaUnit(Module):
+    """ELU and CELU: an `alpha` and torch's inplace flag; `_fn` names the function in F."""
+
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
         self.alpha, self.inplace = alpha, inplace
 
     def forward(self, input):
-        return F.elu(input, self.alpha)
+        return getattr(F, self._fn)(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(_AlphaUnit):
+    _fn = "elu"
+
+
+class CELU(_AlphaUnit):
+    _fn = "celu"
+
+
+class Threshold(Module):
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, input):
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
+
+
+class RReLU(Module):
+    """Leaky ReLU with a random slope in [lower, upper] per element in training mode, their mean in eval mode."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
+
+
+class _Shrink(Module):
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return getattr(F, self._fn)(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
+class Hardshrink(_Shrink):
+    _fn = "hardshrink"
+
+
+class Softshrink(_Shrink):
+    _fn = "softshrink"
 
 
 class GELU(Module):
@@ -52,15 +108,6 @@ class GELU(Module):
 
     def extra_repr(self):
         return f"approximate='{self.approximate}'"
-
-
-class SiLU(Module):
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.silu(input)
 
 
 class Sigmoid(Module):
@@ -114,6 +161,16 @@ class LogSoftmax(Module):
         return f"dim={self.dim}"
 
 
+class Softmax2d(Module):
+    """softmax over the channels (dim -3) of (N, C, H, W) or (C, H, W) input. Matches torch.nn.Softmax2d."""
+
+    def forward(self, input):
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D (shape "
+                             f"{tuple(input.shape)}) instead")
+        return F.softmax(input, -3)
+
+
 class Softmin(Module):
     def __init__(self, dim=None):
         super().__init__()
@@ -134,7 +191,7 @@ class Hardtanh(Module):
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, input):
-        return F.hardtanh(input, self.min_val, self.max_val)
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
         return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
@@ -158,7 +215,20 @@ class _Elementwise(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return getattr(F, self._fn)(input)
+        return getattr(F, self._fn)(input, inplace=self.inplace)
+
+
+class _ShowsInplace(_Elementwise):
+    def extra_repr(self):  # as torch, which shows the flag for SiLU and SELU but not for Hardsigmoid & co.
+        return "inplace=True" if self.inplace else ""
+
+
+class SiLU(_ShowsInplace):
+    _fn = "silu"
+
+
+class SELU(_ShowsInplace):
+    _fn = "selu"
 
 
 class Hardsigmoid(_Elementwise):

@@ -1,8 +1,9 @@
-"""Convolution layers: Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d."""
+"""Convolution layers: Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d."""
 import math
 
 from .. import dtypes
 from ..creation import empty
+from . import functional as F
 from . import functional_layers as FL
 from . import init
 from .module import Module, Parameter
@@ -20,8 +21,10 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: in_channels ({in_channels}) must be divisible by groups ({groups})")
         if out_channels % groups:
             raise ValueError(f"{name}: out_channels ({out_channels}) must be divisible by groups ({groups})")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"{name}: padding_mode {padding_mode!r} is not supported (only 'zeros')")
+        if padding_mode not in ("zeros", "reflect", "replicate", "circular") or (
+                self._transposed and padding_mode != "zeros"):
+            raise ValueError(f"{name}: padding_mode must be 'zeros', 'reflect', 'replicate' or 'circular' (only "
+                             f"'zeros' for a transposed convolution), got {padding_mode!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = FL._ntuple(kernel_size, n, name, "kernel_size")
         self.stride = FL._ntuple(stride, n, name, "stride")
@@ -55,21 +58,35 @@ class _ConvNd(Module):
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
+    def forward(self, input):
+        padding = self.padding
+        if self.padding_mode != "zeros":  # as torch: pad by the mode, then convolve without padding
+            if padding == "same":
+                padding = tuple((d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2)
+                                for d, k in zip(self.dilation, self.kernel_size))
+            else:
+                padding = tuple((p, p) for p in ((0,) * self._nsp if padding == "valid" else padding))
+            input, padding = F.pad(input, [w for pair in reversed(padding) for w in pair], self.padding_mode), 0
+        return FL._conv(type(self).__name__, input, self.weight, self.bias, self.stride, padding, self.dilation,
+                        self.groups, self._nsp)
+
     def extra_repr(self):
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}")
         if self.padding != (0,) * self._nsp:
             s += f", padding={self.padding}"
         if self.dilation != (1,) * self._nsp:
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * self._nsp:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
-        return s
+        return s + (f", padding_mode={self.padding_mode}" if self.padding_mode != "zeros" else "")
 
 
 class Conv1d(_ConvNd):
-    """1-d convolution over (N, C_in, L) or (C_in, L). Matches torch.nn.Conv1d (padding_mode 'zeros' only)."""
+    """1-d convolution over (N, C_in, L) or (C_in, L). Matches torch.nn.Conv1d."""
 
     _nsp = 1
 
@@ -78,14 +95,10 @@ class Conv1d(_ConvNd):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, device, dtype)
 
-    def forward(self, input):
-        return FL._conv("Conv1d", input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                        self.groups, 1)
-
 
 class Conv2d(_ConvNd):
     """2-d convolution over (N, C_in, H, W) or (C_in, H, W). weight: (C_out, C_in / groups, kH, kW). padding may
-    be 'same' or 'valid'. Matches torch.nn.Conv2d, including its init (padding_mode 'zeros' only).
+    be 'same' or 'valid'. Matches torch.nn.Conv2d, including its init.
 
     >>> import minigrad
     >>> Conv2d(1, 6, 5, padding=2)(minigrad.zeros(8, 1, 28, 28)).shape
@@ -97,13 +110,9 @@ class Conv2d(_ConvNd):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, device, dtype)
 
-    def forward(self, input):
-        return FL._conv("Conv2d", input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                        self.groups, 2)
-
 
 class Conv3d(_ConvNd):
-    """3-d convolution over (N, C_in, D, H, W). Matches torch.nn.Conv3d (padding_mode 'zeros' only)."""
+    """3-d convolution over (N, C_in, D, H, W). Matches torch.nn.Conv3d."""
 
     _nsp = 3
 
@@ -111,10 +120,6 @@ class Conv3d(_ConvNd):
                  padding_mode="zeros", device=None, dtype=None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, device, dtype)
-
-    def forward(self, input):
-        return FL._conv("Conv3d", input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                        self.groups, 3)
 
 
 class _ConvTransposeNd(_ConvNd):
@@ -143,3 +148,9 @@ class ConvTranspose2d(_ConvTransposeNd):
     """2-d transposed convolution (the gradient of Conv2d with respect to its input); weight:
     (C_in, C_out / groups, kH, kW). Output size (H - 1) * stride - 2 * padding + dilation * (k - 1) +
     output_padding + 1. Matches torch.nn.ConvTranspose2d."""
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-d transposed convolution; weight: (C_in, C_out / groups, kD, kH, kW). Matches torch.nn.ConvTranspose3d."""
+
+    _nsp = 3

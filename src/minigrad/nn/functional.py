@@ -1,7 +1,8 @@
 """Stateless layer math: the functional forms behind the nn layers and losses. Matches torch.nn.functional.
 
-Activations call the engine's fused ops (ops/elementwise.py, ops/reduce.py); the losses are composed from Tensor
-ops, except where a fused op in ops/loss.py is needed for stability or torch's exact gradient.
+Activations call the engine's fused ops (ops/elementwise.py, ops/reduce.py). The losses are in functional_losses.py
+and the layers' forms (conv, pooling, normalization, embedding, attention) in functional_layers.py; both are
+re-exported here.
 """
 import math
 import warnings
@@ -10,7 +11,6 @@ from .. import dtypes
 from .. import functions as _functions
 from ..ops import elementwise as E
 from ..ops import linear as LI
-from ..ops import loss as LO
 from ..ops import movement as M
 from ..random import get_rng
 from ..tensor import Tensor, tensor
@@ -60,16 +60,41 @@ def bilinear(input1, input2, weight, bias=None):
 
 
 # ------------------------------------------------------------------------------------------------ activations
+def _apply(input, inplace, name, fn):
+    """fn(input); with torch's inplace=True written into input (Tensor's in-place machinery: computed from a
+    snapshot, so ops that saved the old input still have it), so code that goes on using `input` sees it."""
+    return input._inplace(lambda a, _: fn(a), None, name) if inplace else fn(input)
+
+
 def relu(input, inplace=False):
-    return input.relu()
+    return _apply(input, True, "relu_", Tensor.relu) if inplace else input.relu()
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    return E.LeakyRelu.apply(input, negative_slope=negative_slope)
+    return _apply(input, inplace, "leaky_relu_", lambda x: E.LeakyRelu.apply(x, negative_slope=negative_slope))
 
 
 def elu(input, alpha=1.0, inplace=False):
-    return E.Elu.apply(input, alpha=alpha)
+    return _apply(input, inplace, "elu_", lambda x: E.Elu.apply(x, alpha=alpha))
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """x where x > 0, else alpha (exp(x / alpha) - 1). Matches torch.nn.functional.celu (gradient 1 at x = 0),
+    except that torch's float64 backward uses float32(1 / alpha) (~1e-8 off unless 1 / alpha is exact)."""
+    if alpha == 0:
+        raise RuntimeError("celu: ZeroDivisionError: alpha cannot be 0 for CELU")
+    def fn(x):
+        # Elu's backward reads exp(u), where expm1's reads expm1(u) + 1, which is 0 below u = -17 in float32; a
+        # negative alpha flips u's sign, so there min(x, 0) keeps the unused branch from overflowing
+        u = x * (1.0 / alpha) if alpha > 0 else x.clamp(max=0.0) * (1.0 / alpha)
+        return _functions.where(x > 0, x, (E.Elu.apply(u, alpha=1.0) if alpha > 0 else u.expm1()) * alpha)
+
+    return _apply(input, inplace, "celu_", fn)
+
+
+def selu(input, inplace=False):
+    """scale * elu(x, alpha) with the self-normalising constants. Matches torch.nn.functional.selu."""
+    return _apply(input, inplace, "selu_", lambda x: E.Elu.apply(x, alpha=1.6732632423543772) * 1.0507009873554805)
 
 
 def gelu(input, approximate="none"):
@@ -79,7 +104,7 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    return E.Silu.apply(input)
+    return _apply(input, inplace, "silu_", E.Silu.apply)
 
 
 def sigmoid(input):
@@ -135,30 +160,31 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
     # matches torch: no gradient where x <= min_val or x >= max_val (clamp passes it at the bounds); NaN passes
-    return _functions.where(input <= min_val, min_val, _functions.where(input >= max_val, max_val, input))
+    return _apply(input, inplace, "hardtanh_", lambda x: _functions.where(
+        x <= min_val, min_val, _functions.where(x >= max_val, max_val, x)))
 
 
 def relu6(input, inplace=False):
     """min(max(x, 0), 6): hardtanh(x, 0, 6), as torch. Matches torch.nn.functional.relu6."""
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6, with no gradient at x = +-3 (as torch). Matches torch.nn.functional.hardsigmoid, except
     that torch's float64 backward multiplies by float32(1/6) (3e-8 off) where this one is exact."""
-    return hardtanh(input + 3.0, 0.0, 6.0) / 6.0
+    return _apply(input, inplace, "hardsigmoid_", lambda x: hardtanh(x + 3.0, 0.0, 6.0) / 6.0)
 
 
 def hardswish(input, inplace=False):
     """x * relu6(x + 3) / 6. Matches torch.nn.functional.hardswish: the gradient is 0 at x = -3 and 1 at x = 3,
     which the product with hardsigmoid (no gradient at its bounds) gives."""
-    return input * hardsigmoid(input)
+    return _apply(input, inplace, "hardswish_", lambda x: x * hardsigmoid(x))
 
 
 def mish(input, inplace=False):
     """x * tanh(softplus(x)). Matches torch.nn.functional.mish."""
     # threshold=inf: torch's mish uses the exact softplus, whose stable form cannot overflow
-    return input * E.Softplus.apply(input, beta=1.0, threshold=math.inf).tanh()
+    return _apply(input, inplace, "mish_", lambda x: x * E.Softplus.apply(x, beta=1.0, threshold=math.inf).tanh())
 
 
 def softsign(input):
@@ -203,17 +229,59 @@ def prelu(input, weight):
     return _functions.where(input > 0, input, w * input)
 
 
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else value (NaN passes). Matches torch.nn.functional.threshold."""
+    return _apply(input, inplace, "threshold_", lambda x: _functions.where(x <= threshold, value, x))
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0. Matches torch.nn.functional.hardshrink."""
+    return _functions.where((input >= -lambd) & (input <= lambd), 0.0, input)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0. Matches torch.nn.functional.softshrink."""
+    if lambd < 0:
+        raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}")
+    return input - input.clamp(-lambd, lambd)  # the clamp passes its gradient at +-lambd, so 0 there, as torch
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """x where x > 0, else a * x: a drawn uniformly from [lower, upper] per element when training, their mean
+    otherwise. Matches torch.nn.functional.rrelu (its draws differ: minigrad's generator)."""
+    if lower > upper:
+        raise RuntimeError(f"rrelu: lower bound ({lower}) should be less than or equal to the upper bound ({upper})")
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    xp = input._device.xp
+    slope = xp.asarray(get_rng(None).uniform(lower, upper, input.shape), dtype=input.dtype)
+    # matches torch: the drawn slope applies at x = 0 too
+    noise = Tensor._wrap(xp.where(input.data > 0, xp.ones((), dtype=input.dtype), slope), input._device)
+    return _apply(input, inplace, "rrelu_", lambda x: x * noise)
+
+
+def _inplace_form(fn):
+    def inplace_fn(input, *args, **kwargs):
+        return fn(input, *args, inplace=True, **kwargs)
+
+    inplace_fn.__name__ = inplace_fn.__qualname__ = fn.__name__ + "_"
+    inplace_fn.__doc__ = f"{fn.__name__}(..., inplace=True). Matches torch.nn.functional.{fn.__name__}_."
+    return inplace_fn
+
+
+relu_, leaky_relu_, elu_, celu_, selu_, hardtanh_, threshold_, rrelu_ = map(
+    _inplace_form, (relu, leaky_relu, elu, celu, selu, hardtanh, threshold, rrelu))
+
+
 # ------------------------------------------------------------------------------------ normalize, pad, resize
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
-    """input / max(||input||_p, eps) along dim. Matches torch.nn.functional.normalize (p > 0 or inf; no `out`).
+    """input / max(||input||_p, eps) along dim. Matches torch.nn.functional.normalize (no `out`).
 
     >>> normalize(tensor([[3.0, 4.0]]))
     tensor([[0.6000, 0.8000]])
     """
     if out is not None:
         raise NotImplementedError("normalize: out= is not supported")
-    if not p > 0:
-        raise ValueError(f"normalize: p must be positive or inf, got {p}")
     # as torch: Tensor.norm passes a zero gradient at a zero norm, so an all-zero slice gets torch's 1/eps
     return input / input.norm(p, dim, keepdim=True).clamp_min(eps)
 
@@ -235,6 +303,8 @@ def pad(input, pad, mode="constant", value=None):
             raise NotImplementedError(f"pad: padding size {len(pad)} is not supported for {input.ndim}D input (shape "
                                       f"{tuple(input.shape)}) in mode '{mode}'; supported: 2 for 2D or 3D input, 4 "
                                       "for 3D or 4D, 6 for 4D or 5D")
+    if mode == "circular" and any(p < 0 for p in pad):  # as torch: crop first, then wrap the cropped tensor
+        input, pad = _functions.pad(input, [min(p, 0) for p in pad]), [max(p, 0) for p in pad]
     return _functions.pad(input, pad, mode, 0.0 if value is None else value)
 
 
@@ -249,28 +319,40 @@ def _nearest_source(xp, n_in, n_out, scale, exact, double):
     return xp.minimum(src.astype(xp.int64), n_in - 1)
 
 
+_INTERP_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
                 antialias=False):
-    """Resize the spatial dims of input (N, C, *S) (1 to 3 of them) to `size`, or to floor(S * scale_factor),
-    by nearest-neighbour indexing (one gather, so the gradient sums over the copies of each pixel). Matches
-    torch.nn.functional.interpolate for modes 'nearest' and 'nearest-exact'. NOTE: where torch's backward
-    disagrees with its own forward (output size equal to or twice the input's reached by a non-integer
-    scale_factor, e.g. 10 -> 20 at 2.05), this gradient is the forward's.
+    """Resize the spatial dims of input (N, C, *S) (1 to 3 of them) to `size`, or to floor(S * scale_factor).
+    'nearest' and 'nearest-exact' gather (so the gradient sums over the copies of each pixel); 'linear',
+    'bilinear', 'trilinear' and 'bicubic' multiply each axis by a constant weight matrix; 'area' is adaptive
+    average pooling. Matches torch.nn.functional.interpolate (antialias is not supported). NOTE: where torch's
+    nearest backward disagrees with its own forward (output size equal to or twice the input's reached by a
+    non-integer scale_factor, e.g. 10 -> 20 at 2.05), this gradient is the forward's.
 
     >>> interpolate(tensor([[[1.0, 2.0]]]), scale_factor=2).tolist()
     [[[1.0, 1.0, 2.0, 2.0]]]
     """
-    if mode not in ("nearest", "nearest-exact"):
-        raise NotImplementedError(f"interpolate: mode '{mode}' is not supported (only 'nearest' and 'nearest-exact')")
-    if align_corners is not None:
+    from .functional_layers import _adaptive_pool, _interp_weights, _matmul_axes
+
+    if mode not in ("nearest", "nearest-exact", "area", *_INTERP_DIMS):
+        raise NotImplementedError(f"interpolate: mode '{mode}' is not supported (nearest, nearest-exact, area, "
+                                  "linear, bilinear, bicubic, trilinear)")
+    if align_corners is not None and mode not in _INTERP_DIMS:
         raise ValueError("interpolate: align_corners option can only be set with the interpolating modes: linear | "
                          "bilinear | bicubic | trilinear")
     if antialias:
-        raise ValueError("interpolate: anti-alias option is restricted to bilinear and bicubic modes")
+        if mode not in ("bilinear", "bicubic"):
+            raise ValueError("interpolate: anti-alias option is restricted to bilinear and bicubic modes")
+        raise NotImplementedError("interpolate: antialias=True is not supported")
     nsp = input.ndim - 2
     if not 1 <= nsp <= 3:
         raise NotImplementedError(f"interpolate: expected a 3D, 4D or 5D input (N, C, *spatial), got shape "
                                   f"{tuple(input.shape)}")
+    if _INTERP_DIMS.get(mode, nsp) != nsp:
+        raise NotImplementedError(f"interpolate: got {input.ndim}D input (shape {tuple(input.shape)}), but {mode} "
+                                  f"mode needs {_INTERP_DIMS[mode] + 2}D input")
     spatial = tuple(input.shape[2:])
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate: only one of size or scale_factor should be defined" if size is not None else
@@ -293,6 +375,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise RuntimeError(f"interpolate: input and output sizes should be greater than 0, but got input "
                            f"{spatial} and output {out}")
     xp = input._device.xp
+    if mode == "area":
+        return _adaptive_pool("interpolate", input, out, nsp)
+    if mode in _INTERP_DIMS:
+        return _matmul_axes(input, [_interp_weights(xp, n_in, n_out, s, align_corners, mode == "bicubic", input.dtype)
+                                    for n_in, n_out, s in zip(spatial, out, scales)])
     index = [slice(None), slice(None)]
     for k, (n_in, n_out, s) in enumerate(zip(spatial, out, scales)):
         src = _nearest_source(xp, n_in, n_out, s, mode == "nearest-exact", input.dtype == dtypes.float64)
@@ -304,271 +391,62 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 def dropout(input, p=0.5, training=True, inplace=False, generator=None):
     """Zero each element with probability p and scale the rest by 1/(1-p) when training; identity otherwise.
     The mask comes from minigrad's seeded generator. Matches torch.nn.functional.dropout."""
+    return _dropout(input, p, training, inplace, generator)
+
+
+def _dropout(input, p, training, inplace, generator=None, lead=None, alpha=False, name="dropout"):
+    """Dropout of whole features when `lead` is given (one draw per index of the first `lead` dims: channels),
+    of elements otherwise. alpha: SELU's alpha dropout (dropped values at SELU's negative limit, then an affine
+    map that keeps mean 0 and variance 1), as torch's _dropout_impl."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
+    if lead is not None and input.ndim < lead:
+        raise RuntimeError(f"{name}: feature dropout requires at least {lead} dimensions in the input, got shape "
+                           f"{tuple(input.shape)}")
+    if not training or p == 0.0 or input.numel() == 0:
         return input
     if p == 1.0:
-        return input * 0.0
-    keep = get_rng(generator).random(input.shape) >= p
-    scale = input._device.xp.asarray(keep, dtype=input.dtype) * (1.0 / (1.0 - p))
-    return input * Tensor._wrap(input._device.xp.asarray(scale, dtype=input.dtype), input._device)
+        return _apply(input, inplace, name + "_", lambda x: x * 0.0)
+    xp, dev = input._device.xp, input._device
+    shape = tuple(input.shape) if lead is None else tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
+    keep = xp.asarray(get_rng(generator).random(shape) >= p, dtype=input.dtype)
+    if not alpha:
+        return _apply(input, inplace, name + "_", lambda x: x * Tensor._wrap(keep * (1.0 / (1.0 - p)), dev))
+    a = 1.0 / math.sqrt((_SELU_ALPHA ** 2 * p + 1) * (1 - p))
+    b = (keep - 1.0) * (_SELU_ALPHA * a) + _SELU_ALPHA * a * p
+    return _apply(input, inplace, name + "_", lambda x: x * Tensor._wrap(keep * a, dev) + Tensor._wrap(b, dev))
 
 
-# ------------------------------------------------------------------------------------------------ losses
-_REDUCTIONS = ("none", "mean", "sum")
+_SELU_ALPHA = 1.7580993408473766  # SELU's -alpha * scale: where a dropped unit sits before the affine map
 
 
-def _reduce(loss, reduction, name):
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{name}: {reduction} is not a valid value for reduction (expected one of {_REDUCTIONS})")
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, L) or (C, L) input. Matches torch.nn.functional.dropout1d."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input (shape "
+                           f"{tuple(input.shape)})")
+    return _dropout(input, p, training, inplace, lead=input.ndim - 1, name="dropout1d")
 
 
-def _as_tensor(x, like):
-    if isinstance(x, Tensor):
-        return x
-    return tensor(x, device=like._device)
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, H, W) input. NOTE: as torch, a 3-D input is read as (N, C, L), not as an
+    unbatched (C, H, W). Matches torch.nn.functional.dropout2d."""
+    return _dropout(input, p, training, inplace, lead=2, name="dropout2d")
 
 
-def _check_same_shape(name, input, target):
-    # NOTE: torch only warns and broadcasts; a (N, 1) vs (N,) pair silently makes an (N, N) loss (pytorch #4938)
-    if tuple(input.shape) != tuple(target.shape):
-        raise ValueError(f"{name}: input shape {tuple(input.shape)} and target shape {tuple(target.shape)} differ; "
-                         "minigrad does not broadcast loss inputs (reshape one of them, e.g. target.reshape"
-                         f"{tuple(input.shape)})")
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) input. Matches torch.nn.functional.dropout3d."""
+    return _dropout(input, p, training, inplace, lead=2 if input.ndim == 5 else 1, name="dropout3d")
 
 
-def _float_pair(name, input, target):
-    target = _as_tensor(target, input)
-    _check_same_shape(name, input, target)
-    if target.dtype != input.dtype:
-        target = target.to(dtypes.result_type(input, target))
-        if input.dtype != target.dtype:
-            input = input.to(target.dtype)
-    return input, target
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout that keeps SELU's zero mean and unit variance. Matches torch.nn.functional.alpha_dropout."""
+    return _dropout(input, p, training, inplace, alpha=True, name="alpha_dropout")
 
 
-def mse_loss(input, target, reduction="mean"):
-    """mean((input - target)^2). input and target: same shape. Matches torch.nn.functional.mse_loss, except
-    that unequal shapes raise ValueError instead of broadcasting."""
-    input, target = _float_pair("mse_loss", input, target)
-    d = input - target
-    return _reduce(d * d, reduction, "mse_loss")
-
-
-def l1_loss(input, target, reduction="mean"):
-    input, target = _float_pair("l1_loss", input, target)
-    return _reduce((input - target).abs(), reduction, "l1_loss")
-
-
-def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
-    """0.5 d^2 / beta where |d| < beta, |d| - 0.5 beta elsewhere (d = input - target)."""
-    if beta < 0:
-        raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got {beta})")
-    input, target = _float_pair("smooth_l1_loss", input, target)
-    if beta == 0:
-        return l1_loss(input, target, reduction)
-    d = input - target
-    a = d.abs()
-    quad = d * d * (0.5 / beta)
-    lin = a - 0.5 * beta
-    return _reduce(E.Where.apply(quad, lin, cond=a.data < beta), reduction, "smooth_l1_loss")
-
-
-def huber_loss(input, target, reduction="mean", delta=1.0):
-    """0.5 d^2 where |d| < delta, delta (|d| - 0.5 delta) elsewhere."""
-    if delta <= 0:
-        raise RuntimeError(f"huber_loss does not support non-positive values for delta (got {delta})")
-    input, target = _float_pair("huber_loss", input, target)
-    d = input - target
-    a = d.abs()
-    return _reduce(E.Where.apply(d * d * 0.5, (a - 0.5 * delta) * delta, cond=a.data < delta), reduction,
-                   "huber_loss")
-
-
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
-    """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 as torch does. input: probabilities."""
-    input, target = _float_pair("binary_cross_entropy", input, target)
-    xp = input._device.xp
-    if input.data.size and (bool(xp.any(input.data < 0)) or bool(xp.any(input.data > 1))):
-        raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1 (got values in "
-                           f"[{float(xp.min(input.data))}, {float(xp.max(input.data))}])")
-    loss = LO.BinaryCrossEntropy.apply(input, target)
-    if weight is not None:
-        loss = loss * _as_tensor(weight, input)
-    return _reduce(loss, reduction, "binary_cross_entropy")
-
-
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
-    """BCE on sigmoid(input), computed as (1 - y) x + (1 + (pw - 1) y) softplus(-x): finite at |x| = 1000.
-    Matches torch.nn.functional.binary_cross_entropy_with_logits."""
-    input, target = _float_pair("binary_cross_entropy_with_logits", input, target)
-    sp = E.Softplus.apply(-input, beta=1.0, threshold=float("inf"))  # log(1 + exp(-x)), stable
-    if pos_weight is not None:
-        pw = _as_tensor(pos_weight, input)
-        loss = (1.0 - target) * input + (1.0 + (pw - 1.0) * target) * sp
-    else:
-        loss = (1.0 - target) * input + sp
-    if weight is not None:
-        loss = loss * _as_tensor(weight, input)
-    return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
-
-
-def kl_div(input, target, reduction="mean", log_target=False):
-    """Pointwise target * (log target - input), input given as log-probabilities. reduction='batchmean' divides
-    the sum by the batch size (the mathematically correct KL); 'mean' averages over elements, as torch."""
-    input, target = _float_pair("kl_div", input, target)
-    if log_target:
-        loss = target.exp() * (target - input)
-    else:
-        nonzero = target.data != 0
-        zero = Tensor._wrap(target._device.xp.zeros((), dtype=target.dtype), target._device)
-        one = Tensor._wrap(target._device.xp.ones((), dtype=target.dtype), target._device)
-        # xlogy, as torch: 0 * log 0 is 0; a negative target is NaN there too (the log of a negative), not 0
-        safe = E.Where.apply(*_broadcast_pair(target, one), cond=nonzero)
-        loss = E.Where.apply(*_broadcast_pair(target * safe.log(), zero), cond=nonzero) - target * input
-    if reduction == "batchmean":
-        return loss.sum() / (input.shape[0] if input.ndim else 1)
-    return _reduce(loss, reduction, "kl_div")
-
-
-def _broadcast_pair(a, b):
-    return a, b.broadcast_to(a.shape)
-
-
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
-    """-input[n, target[n]] * weight[target[n]], for log-probabilities input (N, C) or (N, C, d1, ...) and class
-    indices target (N) or (N, d1, ...). 'mean' divides by the summed weights of the non-ignored targets, as torch."""
-    return _nll(input, target, weight, ignore_index, reduction, 0.0, "nll_loss")
-
-
-def _check_class_target(name, input, target):
-    if target.dtype.kind not in "iu":
-        raise RuntimeError(f"{name}: expected target of integer dtype (class indices) for input of shape "
-                           f"{tuple(input.shape)}, got dtype {target.dtype}")
-    expected = (input.shape[0],) + tuple(input.shape[2:]) if input.ndim >= 2 else ()
-    if tuple(target.shape) != expected:
-        raise ValueError(f"{name}: input of shape {tuple(input.shape)} needs class-index target of shape "
-                         f"{expected}, got {tuple(target.shape)}")
-
-
-def _check_class_range(name, input, t, ignore_index, C):
-    xp = input._device.xp
-    valid = t != ignore_index
-    lo, hi = (int(xp.min(t)), int(xp.max(t))) if t.size else (0, 0)
-    if (lo < 0 or hi >= C) and (bool(xp.any(t[valid] < 0)) or bool(xp.any(t[valid] >= C))):
-        bad = t[valid][(t[valid] < 0) | (t[valid] >= C)][0]
-        raise IndexError(f"{name}: target {int(bad)} is out of bounds for {C} classes (input shape "
-                         f"{tuple(input.shape)})")
-    return valid
-
-
-def _nll(logp, target, weight, ignore_index, reduction, label_smoothing, name):
-    target = _as_tensor(target, logp)
-    _check_class_target(name, logp, target)
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{name}: {reduction} is not a valid value for reduction (expected one of {_REDUCTIONS})")
-    lead = tuple(target.shape)
-    C = logp.shape[1] if logp.ndim >= 2 else logp.shape[0]
-    if logp.ndim == 1:
-        logp2, t = logp.reshape(1, C), target.data.reshape(1)
-    elif logp.ndim == 2:
-        logp2, t = logp, target.data
-    else:
-        logp2 = logp.permute(0, *range(2, logp.ndim), 1).reshape(-1, C)
-        t = target.data.reshape(-1)
-    xp = logp._device.xp
-    valid = _check_class_range(name, logp, t, ignore_index, C)
-    safe_t = xp.where(valid, t, 0)
-    rows = xp.arange(t.shape[0])
-    picked = logp2[rows, safe_t]
-    dt = logp.dtype
-    mask = xp.asarray(valid, dtype=dt)
-    if weight is not None:
-        weight = _as_tensor(weight, logp)
-        if tuple(weight.shape) != (C,):
-            raise RuntimeError(f"{name}: weight tensor should be defined either for all {C} classes or no classes "
-                               f"but got weight tensor of shape: {tuple(weight.shape)}")
-        w = Tensor._wrap(xp.asarray(weight.data[safe_t] * mask, dtype=dt), logp._device)
-    else:
-        w = Tensor._wrap(mask, logp._device)
-    loss = -(picked * w)
-    if label_smoothing > 0:
-        if weight is not None:
-            smooth = -(logp2 * Tensor._wrap(xp.asarray(weight.data, dtype=dt), logp._device)).sum(1)
-        else:
-            smooth = -logp2.sum(1)
-        smooth = smooth * Tensor._wrap(mask, logp._device)
-        loss = loss * (1.0 - label_smoothing) + smooth * (label_smoothing / C)
-    if reduction == "none":
-        return loss.reshape(*lead)
-    if reduction == "sum":
-        return loss.sum()
-    total = xp.asarray(w.data.sum(), dtype=dt)
-    if not total:
-        # 0 / 0: the loss is nan, as in torch, whose backward sends an ignored target no gradient (a
-        # zero-weight one gets nan); routed through where, the ignored rows get an exact 0, not 0 * inf
-        loss = loss.where(Tensor._wrap(valid, logp._device), 0.0)
-    return loss.sum() / Tensor._wrap(total, logp._device)
-
-
-_UNSIGNED = {1: "u1", 2: "u2", 4: "u4", 8: "u8"}
-
-
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
-    """Cross entropy from logits. input: (N, C), (C) or (N, C, d1, ...); target: class indices (N) / (N, d1, ...)
-    of an integer dtype, or class probabilities of input's shape. Computed through log_softmax, so finite at
-    |logits| = 1000. Matches torch.nn.functional.cross_entropy (weight, ignore_index, label_smoothing)."""
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
-    target = _as_tensor(target, input)
-    x, t = input.data, target.data  # the arrays: the checks below run on every training step
-    if (x.ndim == 2 and t.dtype.kind in "iu" and weight is None and label_smoothing == 0
-            and reduction in _REDUCTIONS and x.dtype.kind == "f"):
-        if t.shape != x.shape[:1]:
-            _check_class_target("cross_entropy", input, target)  # raises, naming both shapes
-        C = x.shape[1]
-        # fast check, one reduction: read as unsigned, a negative target is huge, so max < C says every target is
-        # in [0, C); that and none equal to ignore_index lets the fused op skip its masks, anything else takes the
-        # full check
-        u = t if t.dtype.kind == "u" else t.view(_UNSIGNED[t.dtype.itemsize])
-        all_valid = bool(t.size) and u.max() < C and not (0 <= ignore_index < C and bool((t == ignore_index).any()))
-        if not all_valid:
-            _check_class_range("cross_entropy", input, t, ignore_index, C)
-        return LO.CrossEntropy.apply(input, target=t, ignore_index=ignore_index, reduction=reduction,
-                                     all_valid=all_valid)
-    cdim = 1 if input.ndim >= 2 else 0
-    logp = input.log_softmax(cdim)
-    if target.dtype.kind == "f":
-        return _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, cdim)
-    return _nll(logp, target, weight, ignore_index, reduction, label_smoothing, "cross_entropy")
-
-
-def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, cdim):
-    if tuple(target.shape) != tuple(logp.shape):
-        raise ValueError(f"cross_entropy: class-probability target of shape {tuple(target.shape)} must have the "
-                         f"input's shape {tuple(logp.shape)}")
-    if target.dtype != logp.dtype:
-        target = target.to(logp.dtype)
-    C = logp.shape[cdim]
-    if label_smoothing > 0:
-        target = target * (1.0 - label_smoothing) + label_smoothing / C
-    prod = logp * target
-    if weight is not None:
-        weight = _as_tensor(weight, logp).to(logp.dtype)
-        shape = [1] * logp.ndim
-        shape[cdim] = C
-        prod = prod * weight.reshape(*shape)
-    loss = -prod.sum(cdim)
-    if reduction == "mean":
-        n = loss.numel()
-        return loss.sum() / n if n else loss.sum() * float("nan")
-    return _reduce(loss, reduction, "cross_entropy")
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """alpha_dropout of whole channels (dim 1). Matches torch.nn.functional.feature_alpha_dropout."""
+    return _dropout(input, p, training, inplace, lead=2, alpha=True, name="feature_alpha_dropout")
 
 
 def one_hot(tensor_, num_classes=-1):
@@ -584,9 +462,16 @@ def one_hot(tensor_, num_classes=-1):
     return Tensor._wrap(xp.asarray(xp.arange(n) == t.data[..., None], dtype=dtypes.int64), t._device)
 
 
-__all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh", "softplus", "softmax",
-           "log_softmax", "softmin", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish", "softsign", "tanhshrink",
-           "logsigmoid", "glu", "prelu", "normalize", "pad", "interpolate", "dropout", "mse_loss", "l1_loss",
-           "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
-           "nll_loss", "cross_entropy", "one_hot"]
+__all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "celu", "selu", "gelu", "silu", "sigmoid", "tanh",
+           "softplus", "softmax", "log_softmax", "softmin", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish",
+           "softsign", "tanhshrink", "logsigmoid", "glu", "prelu", "threshold", "hardshrink", "softshrink", "rrelu",
+           "relu_", "leaky_relu_", "elu_", "celu_", "selu_", "hardtanh_", "threshold_", "rrelu_", "normalize", "pad",
+           "interpolate", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout",
+           "one_hot"]
+from . import functional_layers as _layers  # noqa: E402
+from . import functional_losses as _losses  # noqa: E402
 from .functional_layers import *  # noqa: E402,F401,F403 - conv, pooling, norm, embedding, attention (issue 7)
+from .functional_losses import *  # noqa: E402,F401,F403
+from .functional_losses import _check_same_shape, _reduce  # noqa: E402,F401 - seed 000's losses (losses.py)
+
+__all__ += _layers.__all__ + _losses.__all__

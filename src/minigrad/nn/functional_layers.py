@@ -1,8 +1,8 @@
 """Functional forms of the convolution, pooling, normalization, embedding and attention layers.
 
 Matches torch.nn.functional. Convolution and max pooling run the fused Functions of ops/conv.py and ops/pool.py;
-average pooling is a depthwise convolution with a constant kernel, adaptive average pooling two matmuls with
-constant averaging matrices, and the normalizations and attention are composed from Tensor ops (their backward
+average pooling is a depthwise convolution with a constant kernel, adaptive average pooling a matmul per axis
+with a constant averaging matrix, adaptive max pooling a gather and max per axis, and the normalizations and attention are composed from Tensor ops (their backward
 comes from the engine). Geometry errors name the function (or the layer, when a module calls) and the shapes.
 """
 import math
@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
-from ..ops import elementwise as E
+from ..functions import where
 from ..ops import movement as M
 from ..ops import reduce as R
 from ..ops.conv import Conv, ConvTranspose, conv_forward
@@ -21,19 +21,27 @@ from ..tensor import Tensor
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
     "batch_norm",
     "conv1d",
     "conv2d",
     "conv3d",
     "conv_transpose1d",
     "conv_transpose2d",
+    "conv_transpose3d",
     "embedding",
     "group_norm",
+    "instance_norm",
     "layer_norm",
     "max_pool1d",
     "max_pool2d",
+    "max_pool3d",
     "multi_head_attention_forward",
     "scaled_dot_product_attention",
 ]
@@ -156,8 +164,15 @@ def _conv_transpose(name, input, weight, bias, stride, padding, output_padding, 
     base = tuple((n - 1) * s - 2 * p + d * (k - 1) + 1
                  for n, s, p, d, k in zip(input.shape[2:], stride, padding, dilation, kernel))
     if output_size is not None:
+        if len(output_size) not in (nsp, input.ndim - squeeze):
+            raise ValueError(f"{name}: output_size {tuple(output_size)} must have {nsp} or "
+                             f"{input.ndim - squeeze} elements for an input of {input.ndim - squeeze} dimensions")
         output_size = tuple(output_size)[-nsp:]
         output_padding = tuple(want - b for want, b in zip(output_size, base))
+        if any(not 0 <= op < s for op, s in zip(output_padding, stride)):
+            raise ValueError(f"{name}: requested an output size of {output_size}, but valid sizes range from {base} "
+                             f"to {tuple(b + s - 1 for b, s in zip(base, stride))} (for an input of shape "
+                             f"{tuple(input.shape)})")
     if any(op < 0 or (op >= s and op >= d) for op, s, d in zip(output_padding, stride, dilation)):
         raise ValueError(f"{name}: output padding {output_padding} must be smaller than either stride {stride} or "
                          f"dilation {dilation}, and non-negative")
@@ -183,6 +198,13 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     (C_in, C_out / groups, kH, kW). Matches torch.nn.functional.conv_transpose2d."""
     return _conv_transpose("conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups,
                            dilation, 2)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """3-d transposed convolution; weight: (C_in, C_out / groups, kD, kH, kW). Matches
+    torch.nn.functional.conv_transpose3d."""
+    return _conv_transpose("conv_transpose3d", input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 3)
 
 
 # ------------------------------------------------------------------------------------------------ pooling
@@ -231,6 +253,11 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return _max_pool("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2)
 
 
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """3-d max pooling over (N, C, D, H, W) or (C, D, H, W). Matches torch.nn.functional.max_pool3d."""
+    return _max_pool("max_pool3d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 3)
+
+
 def _avg_pool(name, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, nsp):
     input, squeeze = _batched(name, input, nsp)
     kernel, stride, lo, hi, _, out = _pool_geometry(name, input, kernel_size, stride, padding, 1, ceil_mode, nsp)
@@ -239,7 +266,9 @@ def _avg_pool(name, input, kernel_size, stride, padding, ceil_mode, count_includ
     ones = Tensor._wrap(xp.ones((1, 1) + kernel, dtype=input.dtype), input._device)
     flat = input.reshape((n * c, 1) + tuple(input.shape[2:]))
     total = Conv.apply(flat, ones, stride=stride, pad_lo=lo, pad_hi=hi, dilation=(1,) * nsp, groups=1)
-    if divisor_override:
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise RuntimeError(f"{name}: divisor_override must not be zero")
         y = total * (1.0 / divisor_override)
     else:
         # count the window positions inside the padded input (count_include_pad) or inside the input itself
@@ -265,16 +294,68 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                      divisor_override, 2)
 
 
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """3-d average pooling over (N, C, D, H, W) or (C, D, H, W). Matches torch.nn.functional.avg_pool3d."""
+    return _avg_pool("avg_pool3d", input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, 3)
+
+
+def _bin_index(xp, size, out):
+    """(out, K) positions of torch's adaptive bins [floor(i*size/out), ceil((i+1)*size/out)); a shorter bin
+    repeats its last position."""
+    i = xp.arange(out)
+    start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    return xp.minimum(start[:, None] + xp.arange(int((end - start).max()))[None], end[:, None] - 1), end - start
+
+
 def _bins(xp, size, out, dtype):
-    """(out, size) matrix averaging torch's adaptive bins [floor(i*size/out), ceil((i+1)*size/out))."""
+    """(out, size) matrix averaging torch's adaptive bins."""
+    index, count = _bin_index(xp, size, out)
     a = xp.zeros((out, size), dtype=dtype)
-    for i in range(out):
-        start, end = (i * size) // out, -((-(i + 1) * size) // out)
-        a[i, start:end] = 1.0 / (end - start)
+    a[xp.arange(out)[:, None], index] = 1.0 / count[:, None]  # a repeated position is written, not added, twice
     return a
 
 
-def _adaptive_avg_pool(name, input, output_size, nsp):
+def _matmul_axes(y, mats):
+    """y (N, C, *S) with spatial axis i multiplied by the (out, in) array mats[i] (None leaves it)."""
+    for i, a in enumerate(mats):
+        if a is None:
+            continue
+        a, axis = Tensor._wrap(a, y._device), 2 + i
+        if axis == y.ndim - 1:
+            y = y.matmul(a.transpose(0, 1))
+        elif axis == y.ndim - 2:  # multiplied from the left, no transposes
+            y = a.matmul(y)
+        else:
+            y = a.matmul(y.transpose(axis, -2)).transpose(axis, -2)
+    return y
+
+
+def _interp_weights(xp, n_in, n_out, scale, align_corners, cubic, dtype):
+    """(n_out, n_in) matrix of linear (2 taps) or cubic (4 taps, A = -0.75) weights at ATen's source positions;
+    taps outside the input are clamped onto its edge, as in torch's kernels."""
+    dst = xp.arange(n_out, dtype=xp.float64)
+    if align_corners:
+        src = dst * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
+    else:
+        src = (dst + 0.5) * (1.0 / scale if scale else n_in / n_out) - 0.5
+        src = src if cubic else xp.maximum(src, 0.0)
+    i0 = xp.floor(src)
+    if cubic:
+        taps, a = i0[:, None] + xp.arange(-1, 3), -0.75
+        d = xp.abs(src[:, None] - taps)  # 1 + t, t, 1 - t, 2 - t
+        w = xp.where(d <= 1, ((a + 2) * d - (a + 3)) * d * d + 1, ((a * d - 5 * a) * d + 8 * a) * d - 4 * a)
+    else:
+        taps, w = i0[:, None] + xp.arange(2), xp.stack([1 - (src - i0), src - i0], axis=1)
+    m = xp.zeros((n_out, n_in), dtype=dtype)
+    xp.add.at(m, (xp.arange(n_out)[:, None], xp.clip(taps, 0, n_in - 1).astype(xp.int64)), w.astype(dtype))
+    return m
+
+
+def _adaptive_pool(name, input, output_size, nsp, reduce="avg", return_indices=False):
+    if return_indices:
+        raise NotImplementedError(f"{name}: return_indices=True is not supported")
     input, squeeze = _batched(name, input, nsp)
     if isinstance(output_size, int):
         output_size = (output_size,) * nsp
@@ -283,29 +364,48 @@ def _adaptive_avg_pool(name, input, output_size, nsp):
         raise ValueError(f"{name}: output_size {output_size} must give {nsp} positive sizes")
     if any(n < 1 for n in input.shape[2:]):
         raise RuntimeError(f"{name}: input of shape {tuple(input.shape)} has an empty spatial dimension")
-    xp = input._device.xp
+    xp, sizes = input._device.xp, input.shape[2:]
+    if reduce == "avg":
+        y = _matmul_axes(input, [None if n == o else _bins(xp, n, o, input.dtype) for n, o in zip(sizes, output_size)])
+        return _unbatch(y, squeeze)
     y = input
-    for i, (n, o) in enumerate(zip(input.shape[2:], output_size)):
-        if n == o:
-            continue
-        a = Tensor._wrap(_bins(xp, n, o, input.dtype), input._device)
-        axis = 2 + i
-        if axis == y.ndim - 1:
-            y = y.matmul(a.transpose(0, 1))
-        else:  # the averaging matrix multiplies from the left over axis -2
-            y = a.matmul(y)
+    # the last axis first: on a tie the gradient goes to the first maximum in row-major order, as torch
+    for i in reversed(range(nsp)):
+        if sizes[i] != output_size[i]:
+            index = (slice(None),) * (2 + i) + (_bin_index(xp, sizes[i], output_size[i])[0],)
+            y = M.GetItem.apply(y, index=index).max(3 + i).values
     return _unbatch(y, squeeze)
 
 
 def adaptive_avg_pool1d(input, output_size):
     """Matches torch.nn.functional.adaptive_avg_pool1d."""
-    return _adaptive_avg_pool("adaptive_avg_pool1d", input, output_size, 1)
+    return _adaptive_pool("adaptive_avg_pool1d", input, output_size, 1)
 
 
 def adaptive_avg_pool2d(input, output_size):
     """Average over torch's adaptive bins so that the output has spatial size `output_size` (an int, or a pair
     whose None entries keep the input's size). Matches torch.nn.functional.adaptive_avg_pool2d."""
-    return _adaptive_avg_pool("adaptive_avg_pool2d", input, output_size, 2)
+    return _adaptive_pool("adaptive_avg_pool2d", input, output_size, 2)
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """Matches torch.nn.functional.adaptive_avg_pool3d."""
+    return _adaptive_pool("adaptive_avg_pool3d", input, output_size, 3)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max over torch's adaptive bins. Matches torch.nn.functional.adaptive_max_pool1d (no return_indices)."""
+    return _adaptive_pool("adaptive_max_pool1d", input, output_size, 1, "max", return_indices)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max over torch's adaptive bins. Matches torch.nn.functional.adaptive_max_pool2d (no return_indices)."""
+    return _adaptive_pool("adaptive_max_pool2d", input, output_size, 2, "max", return_indices)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max over torch's adaptive bins. Matches torch.nn.functional.adaptive_max_pool3d (no return_indices)."""
+    return _adaptive_pool("adaptive_max_pool3d", input, output_size, 3, "max", return_indices)
 
 
 # ------------------------------------------------------------------------------------------------ normalization
@@ -398,39 +498,76 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     return y
 
 
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Normalize each channel of each sample of input (N, C, *) over its spatial positions (group_norm with one
+    channel per group). Running statistics, if given, move towards the batch mean of the per-sample statistics;
+    with use_input_stats=False they normalize instead. Matches torch.nn.functional.instance_norm."""
+    if not use_input_stats:
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    n, c = input.shape[:2] if input.ndim >= 2 else (1, 0)
+    if input.ndim < 3 or input.numel() <= n * c:
+        raise ValueError(f"instance_norm: expected more than 1 spatial element per channel when using the input's "
+                         f"statistics, got input of shape {tuple(input.shape)}")
+    if running_mean is not None or running_var is not None:
+        with no_grad():  # as torch: each sample's statistics update its own copy; the copies are averaged
+            copies = [None if t is None else Tensor._wrap(t._device.xp.tile(t.data, n), t._device)
+                      for t in (running_mean, running_var)]
+            batch_norm(input.reshape((1, n * c, -1)), *copies, training=True, momentum=momentum, eps=eps)
+            for t, copy in zip((running_mean, running_var), copies):
+                if t is not None:
+                    t.data[...] = copy.data.reshape((n, c)).mean(0)
+                    t._version += 1
+    return group_norm(input, c, weight, bias, eps)
+
+
 # ------------------------------------------------------------------------------------------------ embedding
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
     """Rows of weight (num_embeddings, dim) picked by the integer input (*). The row padding_idx receives no
-    gradient. Matches torch.nn.functional.embedding (max_norm, scale_grad_by_freq and sparse are not supported)."""
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+    gradient. With max_norm, the picked rows whose norm_type-norm exceeds it are first rescaled in place (outside
+    the graph, as torch); scale_grad_by_freq divides each row's gradient by its count in input. Matches
+    torch.nn.functional.embedding (sparse gradients are not supported)."""
+    if sparse:
+        raise NotImplementedError("embedding: sparse gradients are not supported")
     idx = input.data if isinstance(input, Tensor) else weight._device.xp.asarray(input)
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError(f"embedding: expected an integer index tensor, got dtype {idx.dtype}")
-    n = weight.shape[0]
+    if idx.dtype.kind != "i":
+        raise RuntimeError(f"embedding: expected an int32 or int64 index tensor, got dtype {idx.dtype}")
+    if weight.ndim != 2:
+        raise RuntimeError(f"embedding: 'weight' must be 2-D, got shape {tuple(weight.shape)}")
+    n, xp = weight.shape[0], weight._device.xp
+    if padding_idx is not None and not -n <= padding_idx < n:
+        raise AssertionError(f"embedding: padding_idx {padding_idx} must be within num_embeddings ({n})")
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
         bad = int(idx.max()) if int(idx.max()) >= n else int(idx.min())
         raise IndexError(f"embedding: index {bad} is out of range for a weight of shape {tuple(weight.shape)} "
                          f"(indices must be in [0, {n - 1}])")
+    if max_norm is not None and idx.size:  # torch's embedding_renorm_: 1e-7 keeps a row at max_norm just under it
+        rows = xp.unique(idx)
+        norms = xp.linalg.norm(weight.data[rows], ord=norm_type, axis=1, keepdims=True)
+        scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(weight.dtype)
+        with no_grad():  # in place, bumping the version: a backward that saved weight before refuses, as torch
+            weight[rows] = weight[rows] * Tensor._wrap(scale, weight._device)
     out = M.GetItem.apply(weight, index=idx)
-    if padding_idx is not None:
-        if padding_idx < 0:
-            padding_idx += n
-        pad = idx == padding_idx
-        if pad.any():  # torch: the padding row gets no gradient; route its rows through a detached copy
-            mask = weight._device.xp.broadcast_to(pad[..., None], tuple(out.shape))
-            out = E.Where.apply(out.detach(), out, cond=mask)
+    if padding_idx is not None and out.requires_grad:
+        # torch: the padding row gets no gradient; its positions take a detached copy, chosen by recorded ops so that
+        # a lazy graph replays the choice for new indices
+        ids = input if isinstance(input, Tensor) else Tensor._wrap(idx, weight._device)
+        out = where((ids == padding_idx % n).unsqueeze(-1), out.detach(), out)
+    if scale_grad_by_freq and out.requires_grad:
+        counts = xp.bincount(idx.reshape(-1), minlength=n)[idx][..., None].astype(weight.dtype)
+        out.register_hook(lambda grad: grad / counts)
     return out
 
 
 # ------------------------------------------------------------------------------------------------ attention
 def _neg_inf_where(scores, blocked):
-    """scores with -inf where the bool array `blocked` is True (broadcast). Added, not written, as torch turns a
+    """scores with -inf where the bool tensor `blocked` is True (broadcast). Added, not written, as torch turns a
     bool mask into a float one: a NaN score stays NaN, and a NaN gradient of a fully masked row (need_weights=True
-    attention) reaches the inputs as in torch. measured: no slower than a where (the bias has the mask's size)."""
-    xp = scores._device.xp
-    bias = xp.where(blocked, xp.asarray(-float("inf"), dtype=scores.dtype), xp.asarray(0, dtype=scores.dtype))
-    return scores + Tensor._wrap(bias, scores._device)
+    attention) reaches the inputs as in torch. measured: no slower than a where (the bias has the mask's size).
+    The bias goes through where(), so a mask computed from a lazy graph's placeholder is replayed with new feeds."""
+    dt, dev = scores.dtype, scores._device
+    return scores + where(blocked, Tensor._wrap(dev.xp.asarray(-math.inf, dtype=dt), dev),
+                          Tensor._wrap(dev.xp.asarray(0, dtype=dt), dev))
 
 
 def _softmax(x, axis):
@@ -462,6 +599,21 @@ def _masked_softmax(scores):
     return _SafeSoftmax.apply(scores, axis=scores.ndim - 1)
 
 
+def _check_mask(name, what, mask):
+    if mask is not None and mask.dtype != bool and not mask.is_floating_point():
+        raise RuntimeError(f"{name}: only bool and floating {what} are supported, got dtype {mask.dtype}")
+
+
+def _repeat_heads(name, t, hq):
+    """enable_gqa: key or value t (*, h, S, E) with each of its h heads serving hq // h consecutive query heads, as
+    torch's repeat_interleave."""
+    s, h = tuple(t.shape), t.shape[-3]
+    if hq % h:
+        raise RuntimeError(f"{name}: the number of heads in key and value ({h}) must divide the number of heads in "
+                           f"query ({hq})")
+    return t.unsqueeze(-3).expand(s[:-3] + (h, hq // h) + s[-2:]).reshape(s[:-3] + (hq,) + s[-2:])
+
+
 def _dropout(x, p, training):
     if p == 0.0 or not training:
         return x
@@ -474,25 +626,29 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                                  enable_gqa=False):
     """softmax(query @ key^T * scale + mask) @ value over the last two axes. query: (*, L, E), key: (*, S, E),
     value: (*, S, Ev). A bool attn_mask marks the positions that take part (True); a float one is added. A query
-    that the mask lets see no key gets zeros (and a zero gradient), as torch. Matches
-    torch.nn.functional.scaled_dot_product_attention (enable_gqa is not supported)."""
-    if enable_gqa:
-        raise NotImplementedError("scaled_dot_product_attention: enable_gqa is not supported")
-    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
-        raise RuntimeError(f"scaled_dot_product_attention: query {tuple(query.shape)}, key {tuple(key.shape)} and "
-                           f"value {tuple(value.shape)} do not fit (query and key must share the last dimension, key "
-                           "and value the sequence dimension)")
+    that the mask lets see no key gets zeros (and a zero gradient), as torch. With enable_gqa, key and value
+    may have fewer heads (axis -3) than query, each shared by a group of query heads. Matches
+    torch.nn.functional.scaled_dot_product_attention."""
+    name = "scaled_dot_product_attention"
+    if min(query.ndim, key.ndim, value.ndim) < 2 or query.shape[-1] != key.shape[-1] or \
+            key.shape[-2] != value.shape[-2]:
+        raise RuntimeError(f"{name}: query {tuple(query.shape)}, key {tuple(key.shape)} and value "
+                           f"{tuple(value.shape)} do not fit (each needs at least 2 dimensions; query and key must "
+                           "share the last dimension, key and value the sequence dimension)")
+    _check_mask(name, "attn_mask", attn_mask)
+    if enable_gqa and query.ndim >= 3:
+        key, value = _repeat_heads(name, key, query.shape[-3]), _repeat_heads(name, value, query.shape[-3])
     if is_causal and attn_mask is not None:
-        raise RuntimeError("scaled_dot_product_attention: pass either attn_mask or is_causal, not both")
+        raise RuntimeError(f"{name}: pass either attn_mask or is_causal, not both")
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = query.matmul(key.transpose(-2, -1)) * scale
     xp = query._device.xp
     L, S = query.shape[-2], key.shape[-2]
     if is_causal:
-        scores = _neg_inf_where(scores, xp.triu(xp.ones((L, S), dtype=bool), 1))
+        scores = _neg_inf_where(scores, Tensor._wrap(xp.triu(xp.ones((L, S), dtype=bool), 1), query._device))
     elif attn_mask is not None:
         if attn_mask.dtype == bool:
-            scores = _neg_inf_where(scores, ~attn_mask.data)
+            scores = _neg_inf_where(scores, attn_mask.logical_not())
         else:
             scores = scores + attn_mask
     # only a mask can block a whole row (a causal one never does): the unmasked path keeps the plain softmax
@@ -517,6 +673,15 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     name = "multi_head_attention_forward"
     if bias_k is not None or bias_v is not None or add_zero_attn or static_k is not None or static_v is not None:
         raise NotImplementedError(f"{name}: bias_k/bias_v, add_zero_attn and static_k/static_v are not supported")
+    if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim or \
+            key.shape[:-1] != value.shape[:-1] or key.shape[1:-1] != query.shape[1:-1]:
+        raise RuntimeError(f"{name}: query {tuple(query.shape)}, key {tuple(key.shape)} and value "
+                           f"{tuple(value.shape)} do not fit: expected (L, N, E), (S, N, kdim) and (S, N, vdim), or "
+                           "unbatched (L, E), (S, kdim) and (S, vdim)")
+    _check_mask(name, "key_padding_mask", key_padding_mask)
+    _check_mask(name, "attn_mask", attn_mask)
+    if is_causal and attn_mask is None:  # torch: is_causal is only a hint about attn_mask
+        raise RuntimeError(f"{name}: is_causal needs the causal attn_mask too (is_causal is a hint)")
     unbatched = query.ndim == 2
     if unbatched:
         query, key, value = (t.reshape((t.shape[0], 1, t.shape[1])) for t in (query, key, value))
@@ -534,6 +699,9 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         wq, wk, wv = q_proj_weight, k_proj_weight, v_proj_weight
     else:
         wq, wk, wv = in_proj_weight[:E_], in_proj_weight[E_:2 * E_], in_proj_weight[2 * E_:]
+    if wk.shape[1] != key.shape[-1] or wv.shape[1] != value.shape[-1]:
+        raise RuntimeError(f"{name}: key {tuple(key.shape)} and value {tuple(value.shape)} should have feature sizes "
+                           f"kdim={wk.shape[1]} and vdim={wv.shape[1]}")
     bq = bk = bv = None
     if in_proj_bias is not None:
         bq, bk, bv = in_proj_bias[:E_], in_proj_bias[E_:2 * E_], in_proj_bias[2 * E_:]
@@ -547,9 +715,6 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     k = k.reshape((S, N, num_heads, hd)).permute(1, 2, 0, 3)
     v = v.reshape((S, N, num_heads, hd)).permute(1, 2, 0, 3)
     scores = q.matmul(k.transpose(-2, -1)) * (1.0 / math.sqrt(hd))  # (N, H, L, S)
-    xp = query._device.xp
-    if is_causal and attn_mask is None:
-        attn_mask = Tensor._wrap(xp.triu(xp.ones((L, S), dtype=bool), 1), query._device)
     if attn_mask is not None:
         if attn_mask.ndim == 3:
             if tuple(attn_mask.shape) != (N * num_heads, L, S):
@@ -558,13 +723,13 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
             attn_mask = attn_mask.reshape((N, num_heads, L, S))
         elif tuple(attn_mask.shape) != (L, S):
             raise RuntimeError(f"{name}: a 2-d attn_mask should have shape {(L, S)}, got {tuple(attn_mask.shape)}")
-        scores = _neg_inf_where(scores, attn_mask.data) if attn_mask.dtype == bool else scores + attn_mask
+        scores = _neg_inf_where(scores, attn_mask) if attn_mask.dtype == bool else scores + attn_mask
     if key_padding_mask is not None:
         if tuple(key_padding_mask.shape) != (N, S):
             raise RuntimeError(f"{name}: key_padding_mask should have shape {(N, S)}, got "
                                f"{tuple(key_padding_mask.shape)}")
         kpm = key_padding_mask.reshape((N, 1, 1, S))
-        scores = _neg_inf_where(scores, kpm.data) if kpm.dtype == bool else scores + kpm
+        scores = _neg_inf_where(scores, kpm) if kpm.dtype == bool else scores + kpm
     # as torch: without the weights it runs scaled_dot_product_attention, whose fully masked rows give 0; with
     # them, a plain softmax, whose fully masked rows are NaN
     masked = attn_mask is not None or key_padding_mask is not None

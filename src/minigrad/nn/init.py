@@ -95,6 +95,21 @@ def eye_(tensor):
     return _fill(tensor, np.eye(*tensor.shape))
 
 
+def dirac_(tensor, groups=1):
+    """Conv weights (3-, 4- or 5-D) that pass each input channel through: 1 at the kernel's centre for channel d of
+    output d in each of `groups` groups, 0 elsewhere."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    if tensor.shape[0] % groups:
+        raise ValueError(f"dirac_: dim 0 ({tensor.shape[0]}) must be divisible by groups ({groups})")
+    out, per = np.zeros(tensor.shape), tensor.shape[0] // groups
+    d = np.arange(min(per, tensor.shape[1]))
+    for g in range(groups):
+        out[(g * per + d, d) + tuple(s // 2 for s in tensor.shape[2:])] = 1
+    return _fill(tensor, out)
+
+
 def xavier_uniform_(tensor, gain=1.0, generator=None):
     """U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -159,5 +174,5 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
 
 
 # torch's old, non-underscore spellings are deprecated there; only the in-place names are provided here
-__all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
+__all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_", "dirac_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_"]

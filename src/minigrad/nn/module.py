@@ -1,4 +1,4 @@
-"""Module, Parameter, Buffer and the containers (Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict).
+"""Module, Parameter and Buffer (the containers are in containers.py).
 
 `Module.__setattr__` routes a Parameter into `_parameters`, a Module into `_modules` and a Buffer into `_buffers`,
 so `named_parameters()` and `state_dict()` walk the tree and produce torch's dotted keys ("features.0.weight").
@@ -94,6 +94,21 @@ def _array_of(value, name):
                         "array") from e
 
 
+_STATE_DICT_HOOKS = ("_state_dict_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks",
+                     "_load_state_dict_post_hooks")
+
+
+def _own_state(module, prefix):
+    """(key, tensor) for each parameter and persistent buffer that load_state_dict fills: state_dict's entries
+    without its hooks, walking _modules as torch's load does."""
+    for name, v in [*module._parameters.items(), *module._buffers.items()]:
+        if v is not None and name not in module._non_persistent_buffers_set:
+            yield prefix + name, v
+    for name, m in module._modules.items():
+        if m is not None:
+            yield from _own_state(m, prefix + name + ".")
+
+
 def _module_holders(value):
     """How many Modules sit directly in a plain list/tuple/dict (for the 'not registered' warning)."""
     items = value.values() if isinstance(value, dict) else value
@@ -116,6 +131,9 @@ class Module:
     ['w']
     """
 
+    # ModuleList and ModuleDict build themselves from plain lists and dicts of modules: no warning for those
+    _takes_module_collections = False
+
     training: bool
 
     def __init__(self, *args, **kwargs):
@@ -131,6 +149,12 @@ class Module:
         d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_hooks"] = OrderedDict()
         d["_backward_hooks"] = OrderedDict()
+        for kind in _STATE_DICT_HOOKS:
+            d[kind] = OrderedDict()
+
+    def __setstate__(self, state):
+        # a module pickled before the state-dict hooks existed gets empty ones
+        self.__dict__.update({kind: OrderedDict() for kind in _STATE_DICT_HOOKS}, **state)
 
     # ----------------------------------------------------------------------------------- calling
     def forward(self, *args, **kwargs):
@@ -167,6 +191,26 @@ class Module:
         replaces grad_input. Returns a RemovableHandle. Matches torch.nn.Module.register_full_backward_hook."""
         return _hooks.add_hook(self._backward_hooks, hook, prepend)
 
+    def register_state_dict_pre_hook(self, hook):
+        """Call `hook(module, prefix, keep_vars)` before state_dict() collects this module's entries."""
+        return _hooks.add_hook(self._state_dict_pre_hooks, hook, False)
+
+    def register_state_dict_post_hook(self, hook):
+        """Call `hook(module, state_dict, prefix, local_metadata)` once state_dict() has collected this module and
+        its children; the hook edits state_dict in place (add, rename, drop keys)."""
+        return _hooks.add_hook(self._state_dict_hooks, hook, False)
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """Call `hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)`
+        before load_state_dict() matches keys; it may edit state_dict (a copy of the caller's), e.g. rename old keys.
+        NOTE: it sees every key, where torch's sees those under its prefix."""
+        return _hooks.add_hook(self._load_state_dict_pre_hooks, hook, False)
+
+    def register_load_state_dict_post_hook(self, hook):
+        """Call `hook(module, incompatible_keys)` after load_state_dict() matched keys, before strict raises; the
+        hook may edit incompatible_keys.missing_keys and .unexpected_keys in place."""
+        return _hooks.add_hook(self._load_state_dict_post_hooks, hook, False)
+
     # ----------------------------------------------------------------------------------- registration
     def __setattr__(self, name, value):
         d = self.__dict__
@@ -175,7 +219,7 @@ class Module:
             if params is None:
                 raise AttributeError(f"cannot assign parameter '{name}' before Module.__init__() call: call "
                                      f"super().__init__() first in {type(self).__name__}.__init__")
-            self._forget(name)
+            self._forget(name, "_parameters")
             self.register_parameter(name, value)
             return
         if params is not None and name in params:
@@ -188,7 +232,7 @@ class Module:
             if params is None:
                 raise AttributeError(f"cannot assign module '{name}' before Module.__init__() call: call "
                                      f"super().__init__() first in {type(self).__name__}.__init__")
-            self._forget(name)
+            self._forget(name, "_modules")
             d["_modules"][name] = value
             return
         modules = d.get("_modules")
@@ -203,7 +247,7 @@ class Module:
             if buffers is None:
                 raise AttributeError(f"cannot assign buffer '{name}' before Module.__init__() call: call "
                                      f"super().__init__() first in {type(self).__name__}.__init__")
-            self._forget(name)
+            self._forget(name, "_buffers")
             self.register_buffer(name, value, value.persistent)
             return
         if buffers is not None and name in buffers:
@@ -212,7 +256,7 @@ class Module:
                                 "(minigrad.Tensor or None expected)")
             buffers[name] = value
             return
-        if isinstance(value, (list, tuple, dict)) and not isinstance(self, (ModuleList, ModuleDict)):
+        if isinstance(value, (list, tuple, dict)) and not self._takes_module_collections:
             n = _module_holders(value)
             if n:
                 kind, fix = ("dict", "nn.ModuleDict") if isinstance(value, dict) else (type(value).__name__,
@@ -222,11 +266,14 @@ class Module:
                               f"zero_grad(). Wrap it in {fix}.", UserWarning, stacklevel=2)
         object.__setattr__(self, name, value)
 
-    def _forget(self, name):
+    def _forget(self, name, keep):
+        """Drop `name` from the instance dict and every registry but `keep`: a reassigned entry keeps its place
+        (so `dec.weight = enc.weight` leaves state_dict's key order and parameters()' order as torch's)."""
         d = self.__dict__
         d.pop(name, None)
         for key in ("_parameters", "_buffers", "_modules"):
-            d[key].pop(name, None)
+            if key != keep:
+                d[key].pop(name, None)
         d["_non_persistent_buffers_set"].discard(name)
 
     def __getattr__(self, name):
@@ -249,7 +296,7 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def _check_name(self, name, kind):
+    def _check_name(self, name, kind, registry):
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
         if not isinstance(name, str):
@@ -258,12 +305,12 @@ class Module:
             raise KeyError(f"{kind} name cannot contain a dot, got {name!r}")
         if name == "":
             raise KeyError(f"{kind} name cannot be empty")
-        if hasattr(self, name) and not any(name in self.__dict__[k] for k in ("_parameters", "_buffers", "_modules")):
+        if hasattr(self, name) and name not in self.__dict__[registry]:
             raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name, param):
         """Add a Parameter (or None) under `name`. Matches torch.nn.Module.register_parameter."""
-        self._check_name(name, "parameter")
+        self._check_name(name, "parameter", "_parameters")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                             "(minigrad.nn.Parameter or None required)")
@@ -271,14 +318,12 @@ class Module:
 
     def register_buffer(self, name, tensor, persistent=True):
         """Add a buffer: saved in state_dict (unless persistent=False) and moved by to(), but not trained."""
-        self._check_name(name, "buffer")
+        self._check_name(name, "buffer", "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                             "(minigrad.Tensor or None required)")
         if isinstance(tensor, Buffer):
             tensor = Tensor._wrap(tensor.data, tensor._device)
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -289,7 +334,7 @@ class Module:
         """Add a child module under `name`. Matches torch.nn.Module.add_module."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._check_name(name, "module")
+        self._check_name(name, "module", "_modules")
         self._modules[name] = module
 
     register_module = add_module
@@ -305,11 +350,17 @@ class Module:
         return mod
 
     def get_parameter(self, target):
+        return self._get_member(target, "_parameters", "parameter")
+
+    def get_buffer(self, target):
+        return self._get_member(target, "_buffers", "buffer")
+
+    def _get_member(self, target, registry, kind):
         mod_path, _, name = target.rpartition(".")
         mod = self.get_submodule(mod_path)
-        if name not in mod._parameters:
-            raise AttributeError(f"{type(mod).__name__} has no parameter '{name}' (looking up '{target}')")
-        return mod._parameters[name]
+        if name not in mod.__dict__[registry]:
+            raise AttributeError(f"{type(mod).__name__} has no {kind} '{name}' (looking up '{target}')")
+        return mod.__dict__[registry][name]
 
     # ----------------------------------------------------------------------------------- traversal
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
@@ -394,7 +445,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad = Tensor._wrap(p._device.xp.zeros_like(p.grad.data), p._device)
+                p.grad.data[...] = 0
 
     def apply(self, fn):
         """Call fn on every submodule (children first) and then on self, as torch does; returns self."""
@@ -466,6 +517,8 @@ class Module:
         torch's detach()); keep_vars=True returns the Parameter objects themselves."""
         if destination is None:
             destination = OrderedDict()
+        for hook in self._state_dict_pre_hooks.values():
+            hook(self, prefix, keep_vars)
         for name, p in self._parameters.items():
             if p is not None:
                 destination[prefix + name] = p if keep_vars else Tensor._wrap(p.data, p._device)
@@ -475,6 +528,8 @@ class Module:
         for name, m in self._modules.items():
             if m is not None:
                 m.state_dict(destination, prefix + name + ".", keep_vars)
+        for hook in self._state_dict_hooks.values():
+            hook(self, destination, prefix, {})
         return destination
 
     def _optional_state_keys(self, prefix, local_metadata):
@@ -483,7 +538,9 @@ class Module:
         return ()
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copy values into the parameters and buffers in place (casting to each one's dtype).
+        """Copy values into the parameters and buffers in place (casting to each one's dtype); with assign=True
+        each takes the checkpoint's array and dtype instead (the Parameter objects stay, as optimizers hold them).
+        Runs the load_state_dict pre-hooks (of each module, in named_modules order) and post-hooks (in reverse).
 
         Raises:
             RuntimeError: listing every missing key, unexpected key (both only when strict) and shape mismatch
@@ -493,16 +550,20 @@ class Module:
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        if missing:
+        metadata = getattr(state_dict, "_metadata", None) or {}  # torch's state_dicts carry per-module versions
+        state_dict, modules = OrderedDict(state_dict), list(self.named_modules())
+        missing, unexpected, errors, writes = [], [], [], []
+        for name, m in modules:
+            for hook in m._load_state_dict_pre_hooks.values():
+                hook(m, state_dict, name + "." if name else "", metadata.get(name, {}), strict, missing, unexpected,
+                     errors)
+        own = dict(_own_state(self, ""))
+        if any(k not in state_dict for k in own):
             optional = set()
-            metadata = getattr(state_dict, "_metadata", None) or {}  # torch's state_dicts carry per-module versions
-            for name, m in self.named_modules():
+            for name, m in modules:
                 optional.update(m._optional_state_keys(name + "." if name else "", metadata.get(name, {})))
-            missing = [k for k in missing if k not in optional]
-        unexpected = [k for k in state_dict if k not in own]
-        errors, writes = [], []
+            missing += [k for k in own if k not in state_dict and k not in optional]
+        unexpected += [k for k in state_dict if k not in own]
         for k, target in own.items():
             if k not in state_dict:
                 continue
@@ -512,6 +573,10 @@ class Module:
                               f"checkpoint, the shape in current model is {tuple(target.shape)}.")
             else:
                 writes.append((target, arr))
+        keys = _IncompatibleKeys(missing, unexpected)
+        for _, m in reversed(modules):
+            for hook in m._load_state_dict_post_hooks.values():
+                hook(m, keys)
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
@@ -522,11 +587,11 @@ class Module:
         for target, arr in writes:
             xp = target._device.xp
             if assign:
-                target.data = xp.asarray(arr).astype(target.dtype, copy=True)
+                target.data = xp.array(arr)
             else:
                 xp.copyto(target.data, xp.asarray(arr), casting="unsafe")
                 target._version += 1
-        return _IncompatibleKeys(missing, unexpected)
+        return keys
 
     # ----------------------------------------------------------------------------------- printing
     def extra_repr(self):
@@ -571,274 +636,3 @@ class Module:
     def __dir__(self):
         keys = list(super().__dir__()) + list(self._parameters) + list(self._modules) + list(self._buffers)
         return sorted(k for k in set(keys) if not k[0].isdigit())
-
-
-# --------------------------------------------------------------------------------------- containers
-def _index(idx, n, what):
-    if not -n <= idx < n:
-        raise IndexError(f"index {idx} is out of range for a {what} of length {n}")
-    return idx % n
-
-
-class _ModuleSequence:
-    """What Sequential and ModuleList share: submodules registered under "0", "1", ... in order."""
-
-    def _renumber(self, mods):
-        self._modules.clear()
-        for i, m in enumerate(mods):
-            self.add_module(str(i), m)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for m in modules:
-            self.append(m)
-        return self
-
-    def insert(self, index, module):
-        mods = list(self._modules.values())
-        mods.insert(index, module)
-        self._renumber(mods)
-        return self
-
-    def pop(self, key):
-        """Remove and return the module at `key` (an index or a slice); the rest are renumbered, as torch."""
-        v = self[key]
-        del self[key]
-        return v
-
-
-class Sequential(_ModuleSequence, Module):
-    """Modules called in order, each on the previous one's output. Matches torch.nn.Sequential: positional modules
-    get keys "0", "1", ...; an OrderedDict gives names.
-
-    >>> from minigrad.nn import Linear, ReLU
-    >>> list(Sequential(Linear(2, 3), ReLU(), Linear(3, 1)).state_dict())
-    ['0.weight', '0.bias', '2.weight', '2.bias']
-    """
-
-    def __init__(self, *args):
-        super().__init__()
-        if len(args) == 1 and isinstance(args[0], OrderedDict):
-            for name, m in args[0].items():
-                self.add_module(name, m)
-        else:
-            for i, m in enumerate(args):
-                self.add_module(str(i), m)
-
-    def forward(self, input):
-        for m in self._modules.values():
-            input = m(input)
-        return input
-
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return Sequential(OrderedDict(list(self._modules.items())[idx]))
-        return list(self._modules.values())[_index(idx, len(self._modules), "Sequential")]
-
-    def __setitem__(self, idx, module):
-        key = list(self._modules)[_index(idx, len(self._modules), "Sequential")]
-        setattr(self, key, module)
-
-    def __delitem__(self, idx):
-        # torch renumbers what is left "0", "1", ... (named entries too), so that append() cannot reuse a key
-        mods = list(self._modules.values())
-        if isinstance(idx, slice):
-            del mods[idx]
-        else:
-            del mods[_index(idx, len(mods), "Sequential")]
-        self._renumber(mods)
-
-    def __add__(self, other):
-        """A new Sequential of self's modules then other's (the same objects), keys "0", "1", ... as torch."""
-        return Sequential(*self, *_sequential_operand(other))
-
-    def __iadd__(self, other):
-        return self.extend(list(_sequential_operand(other)))
-
-    def __mul__(self, other):
-        """self's modules repeated `other` times (the same objects, so their parameters are shared), as torch."""
-        return Sequential(*(list(self) * _factor(self, other)))
-
-    __rmul__ = __mul__
-
-    def __imul__(self, other):
-        return self.extend(list(self) * (_factor(self, other) - 1))
-
-
-def _sequential_operand(other):
-    if not isinstance(other, Sequential):
-        raise ValueError(f"Sequential: the add operator supports only objects of Sequential class, but {type(other)} "
-                         "is given")
-    return other
-
-
-def _factor(seq, other):
-    if not isinstance(other, int):
-        raise TypeError(f"unsupported operand type(s) for *: {type(seq)} and {type(other)}")
-    if other <= 0:
-        raise ValueError(f"Sequential: non-positive multiplication factor {other}")
-    return other
-
-
-class ModuleList(_ModuleSequence, Module):
-    """A list of registered modules (parameters visible to parameters() and state_dict()). Matches
-    torch.nn.ModuleList."""
-
-    def __init__(self, modules=None):
-        super().__init__()
-        if modules is not None:
-            self.extend(modules)
-
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return ModuleList(list(self._modules.values())[idx])
-        return self._modules[str(_index(idx, len(self), "ModuleList"))]
-
-    def __setitem__(self, idx, module):
-        self.add_module(str(_index(idx, len(self), "ModuleList")), module)
-
-    def __delitem__(self, idx):
-        mods = list(self._modules.values())
-        if isinstance(idx, slice):
-            del mods[idx]
-        else:
-            del mods[_index(idx, len(mods), "ModuleList")]
-        self._renumber(mods)
-
-    def __iadd__(self, modules):
-        return self.extend(modules)
-
-    def __add__(self, other):
-        return ModuleList(list(self) + list(other))
-
-    def forward(self, *args, **kwargs):
-        raise NotImplementedError("ModuleList has no forward(); iterate over it and call each module")
-
-
-class _RegistryDict:
-    """The dict interface of ModuleDict and ParameterDict over one of the module's registries (`_registry`)."""
-
-    _registry = ""
-
-    def _store(self):
-        return self.__dict__[self._registry]
-
-    def __getitem__(self, key):
-        return self._store()[key]
-
-    def __delitem__(self, key):
-        del self._store()[key]
-
-    def __len__(self):
-        return len(self._store())
-
-    def __iter__(self):
-        return iter(self._store())
-
-    def __contains__(self, key):
-        return key in self._store()
-
-    def keys(self):
-        return self._store().keys()
-
-    def items(self):
-        return self._store().items()
-
-    def values(self):
-        return self._store().values()
-
-    def pop(self, key):
-        return self._store().pop(key)
-
-    def clear(self):
-        self._store().clear()
-
-    def update(self, entries):
-        for k, v in (entries.items() if hasattr(entries, "items") else entries):
-            self[k] = v
-
-
-class ModuleDict(_RegistryDict, Module):
-    """A dict of registered modules, in insertion order. Matches torch.nn.ModuleDict."""
-
-    _registry = "_modules"
-
-    def __init__(self, modules=None):
-        super().__init__()
-        if modules is not None:
-            self.update(modules)
-
-    def __setitem__(self, key, module):
-        self.add_module(key, module)
-
-    def forward(self, *args, **kwargs):
-        raise NotImplementedError("ModuleDict has no forward(); index it and call the module")
-
-
-class ParameterList(Module):
-    """A list of registered Parameters (plain tensors are wrapped). Matches torch.nn.ParameterList."""
-
-    def __init__(self, values=None):
-        super().__init__()
-        for v in values or ():
-            self.append(v)
-
-    def _wrap(self, v):
-        return v if isinstance(v, Parameter) or v is None else Parameter(v)
-
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return ParameterList(list(self._parameters.values())[idx])
-        return self._parameters[str(_index(idx, len(self), "ParameterList"))]
-
-    def __setitem__(self, idx, value):
-        self.register_parameter(str(_index(idx, len(self), "ParameterList")), self._wrap(value))
-
-    def __len__(self):
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(self._parameters.values())
-
-    def __iadd__(self, values):
-        return self.extend(values)
-
-    def append(self, value):
-        self.register_parameter(str(len(self)), self._wrap(value))
-        return self
-
-    def extend(self, values):
-        for v in values:
-            self.append(v)
-        return self
-
-    def extra_repr(self):
-        return "\n".join(f"({i}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
-                         for i, p in enumerate(self))
-
-
-class ParameterDict(_RegistryDict, Module):
-    """A dict of registered Parameters. Matches torch.nn.ParameterDict."""
-
-    _registry = "_parameters"
-
-    def __init__(self, parameters=None):
-        super().__init__()
-        if parameters is not None:
-            self.update(parameters)
-
-    def __setitem__(self, key, value):
-        self.register_parameter(key, value if isinstance(value, Parameter) or value is None else Parameter(value))
-
-    def get(self, key, default=None):
-        return self._parameters.get(key, default)
-

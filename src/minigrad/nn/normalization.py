@@ -1,8 +1,9 @@
-"""Normalization layers: BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm."""
+"""Normalization layers: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, LayerNorm, GroupNorm."""
 from .. import dtypes
 from ..creation import ones, zeros
 from ..tensor import tensor
 from . import functional_layers as FL
+from . import init
 from .module import Buffer, Module, Parameter
 
 
@@ -12,6 +13,14 @@ def _affine_parameters(module, affine, bias, shape, dtype, device):
     module.register_parameter("weight", Parameter(ones(*shape, dtype=dtype, device=device)) if affine else None)
     module.register_parameter("bias", Parameter(zeros(*shape, dtype=dtype, device=device)) if affine and bias
                               else None)
+
+
+def _reset_affine(module):
+    """torch's reset_parameters of the normalization layers: weight ones, bias zeros."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
 
 
 class _BatchNorm(Module):
@@ -38,6 +47,10 @@ class _BatchNorm(Module):
             self.running_mean.data[...] = 0
             self.running_var.data[...] = 1
             self.num_batches_tracked.data[...] = 0
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        _reset_affine(self)
 
     def _optional_state_keys(self, prefix, local_metadata):
         # num_batches_tracked arrived in torch's BatchNorm version 2: torch keeps the current count when an older
@@ -90,9 +103,56 @@ class BatchNorm2d(_BatchNorm):
     _dims = (4,)
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization of each channel of (N, C, D, H, W). Matches torch.nn.BatchNorm3d."""
+
+    _dims = (5,)
+
+
+class _InstanceNorm(_BatchNorm):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False, device=None,
+                 dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    def forward(self, input):
+        name, nsp = type(self).__name__, self._dims[0] - 2
+        if input.ndim not in (nsp + 1, nsp + 2):
+            raise ValueError(f"{name}: expected a {nsp + 1}D (unbatched) or {nsp + 2}D input, got shape "
+                             f"{tuple(input.shape)}")
+        if self.affine and input.shape[-nsp - 1] != self.num_features:  # torch only warns without affine
+            raise ValueError(f"{name}: input of shape {tuple(input.shape)} has {input.shape[-nsp - 1]} channels, "
+                             f"expected num_features={self.num_features}")
+        x = input if input.ndim == nsp + 2 else input.reshape((1,) + tuple(input.shape))
+        # as torch: momentum=None means 0 here (no cumulative average), and num_batches_tracked stays 0
+        y = FL.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                             self.training or not self.track_running_stats, self.momentum or 0.0, self.eps)
+        return y.reshape(tuple(input.shape))
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Normalize each channel of each sample of (N, C, L) or (C, L) over L. Matches torch.nn.InstanceNorm1d."""
+
+    _dims = (3,)
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Normalize each channel of each sample of (N, C, H, W) or (C, H, W) over H, W. Matches
+    torch.nn.InstanceNorm2d."""
+
+    _dims = (4,)
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Normalize each channel of each sample of (N, C, D, H, W) or (C, D, H, W). Matches torch.nn.InstanceNorm3d."""
+
+    _dims = (5,)
+
+
 class LayerNorm(Module):
     """Normalize over the trailing `normalized_shape` dimensions, with elementwise weight and bias. Matches
     torch.nn.LayerNorm."""
+
+    reset_parameters = _reset_affine
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
@@ -115,6 +175,8 @@ class LayerNorm(Module):
 class GroupNorm(Module):
     """Normalize (N, C, *) over groups of C / num_groups channels, with per-channel weight and bias. Matches
     torch.nn.GroupNorm."""
+
+    reset_parameters = _reset_affine
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()

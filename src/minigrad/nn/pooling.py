@@ -1,4 +1,4 @@
-"""Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d."""
+"""Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool1d/2d/3d."""
 from . import functional_layers as FL
 from .module import Module
 
@@ -37,6 +37,12 @@ class MaxPool2d(_MaxPoolNd):
     _nsp = 2
 
 
+class MaxPool3d(_MaxPoolNd):
+    """Max over sliding windows of (N, C, D, H, W). Matches torch.nn.MaxPool3d (return_indices is not supported)."""
+
+    _nsp = 3
+
+
 class _AvgPoolNd(Module):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                  divisor_override=None):
@@ -60,6 +66,9 @@ class AvgPool1d(_AvgPoolNd):
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
+        # as torch, which stores them as 1-tuples
+        self.kernel_size, self.stride, self.padding = (FL._ntuple(v, 1, "AvgPool1d", "each size") for v in (
+            self.kernel_size, self.stride, self.padding))
 
 
 class AvgPool2d(_AvgPoolNd):
@@ -68,25 +77,60 @@ class AvgPool2d(_AvgPoolNd):
     _nsp = 2
 
 
-class _AdaptiveAvgPoolNd(Module):
-    def __init__(self, output_size):
+class AvgPool3d(_AvgPoolNd):
+    """Mean over sliding windows of (N, C, D, H, W). Matches torch.nn.AvgPool3d."""
+
+    _nsp = 3
+
+
+class _AdaptivePoolNd(Module):
+    _reduce = "avg"
+
+    def __init__(self, output_size, return_indices=False):
         super().__init__()
         self.output_size = output_size
+        if self._reduce == "max":  # torch's AdaptiveAvgPool has no return_indices
+            self.return_indices = return_indices
 
     def forward(self, input):
-        return FL._adaptive_avg_pool(type(self).__name__, input, self.output_size, self._nsp)
+        return FL._adaptive_pool(type(self).__name__, input, self.output_size, self._nsp, self._reduce,
+                                 getattr(self, "return_indices", False))
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
 
 
-class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
+class AdaptiveAvgPool1d(_AdaptivePoolNd):
     """Matches torch.nn.AdaptiveAvgPool1d."""
 
     _nsp = 1
 
 
-class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+class AdaptiveAvgPool2d(_AdaptivePoolNd):
     """Average over torch's adaptive bins to a fixed output size. Matches torch.nn.AdaptiveAvgPool2d."""
 
     _nsp = 2
+
+
+class AdaptiveAvgPool3d(_AdaptivePoolNd):
+    """Matches torch.nn.AdaptiveAvgPool3d."""
+
+    _nsp = 3
+
+
+class AdaptiveMaxPool1d(_AdaptivePoolNd):
+    """Max over torch's adaptive bins. Matches torch.nn.AdaptiveMaxPool1d (return_indices is not supported)."""
+
+    _nsp, _reduce = 1, "max"
+
+
+class AdaptiveMaxPool2d(_AdaptivePoolNd):
+    """Max over torch's adaptive bins. Matches torch.nn.AdaptiveMaxPool2d (return_indices is not supported)."""
+
+    _nsp, _reduce = 2, "max"
+
+
+class AdaptiveMaxPool3d(_AdaptivePoolNd):
+    """Max over torch's adaptive bins. Matches torch.nn.AdaptiveMaxPool3d (return_indices is not supported)."""
+
+    _nsp, _reduce = 3, "max"

@@ -28,13 +28,15 @@ def _stack(ts):
     return M.Cat.apply(*[t.reshape((1,) + tuple(t.shape)) for t in ts], axis=0)
 
 
-def _step(mode, x, h, w_ih, w_hh, b_ih, b_hh):
-    """One step from input x (N, I) and state h (N, H), or hc = [h | c] (N, 2H) for an LSTM; returns the next
-    state. Shared by the full layers and the cells."""
+def _step(mode, x, h, w_ih, w_hh, b_ih, b_hh, w_hr=None):
+    """One step from input x (N, I) and state h (N, H), or hc = [h | c] (N, P + H) for an LSTM (P = proj_size or
+    H, h projected by w_hr (P, H)); returns the next state. Shared by the full layers and the cells."""
     H = w_hh.shape[1]
     gi = _linear(x, w_ih, b_ih)
     if mode == "LSTM":
-        return LSTMStep.apply(gi, h, w_hh) if b_hh is None else LSTMStep.apply(gi, h, w_hh, b_hh)
+        hc = LSTMStep.apply(gi, h, w_hh) if b_hh is None else LSTMStep.apply(gi, h, w_hh, b_hh)
+        return hc if w_hr is None else M.Cat.apply(Linear.apply(hc[:, :w_hr.shape[1]], w_hr), hc[:, w_hr.shape[1]:],
+                                                   axis=1)
     gh = _linear(h, w_hh, b_hh)
     if mode == "GRU":
         r = (gi[:, :H] + gh[:, :H]).sigmoid()
@@ -50,26 +52,30 @@ class RNNBase(Module):
                  bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__()
         name = type(self).__name__
-        if proj_size:
-            raise NotImplementedError(f"{name}: proj_size is not supported")
+        if proj_size and not (mode == "LSTM" and 0 < proj_size < hidden_size):
+            raise ValueError(f"{name}: proj_size ({proj_size}) must be positive and smaller than hidden_size "
+                             f"({hidden_size}), and is only supported for LSTM")
         if not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout should be a number in range [0, 1], got {dropout}")
         if hidden_size <= 0 or num_layers <= 0:
             raise ValueError(f"{name}: hidden_size ({hidden_size}) and num_layers ({num_layers}) must be positive")
         self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
-        self.bidirectional, self.proj_size = bidirectional, 0
+        self.bidirectional, self.proj_size = bidirectional, proj_size
+        real = proj_size or hidden_size  # the width of h
         dt = dtypes.get_default_dtype() if dtype is None else dtype
         gates = _GATES[mode] * hidden_size
         dirs = 2 if bidirectional else 1
         self._flat_weights_names = []
         for layer in range(num_layers):
-            layer_in = input_size if layer == 0 else hidden_size * dirs
+            layer_in = input_size if layer == 0 else real * dirs
             for d in range(dirs):
                 sfx = f"_l{layer}" + ("_reverse" if d else "")
-                shapes = [("weight_ih", (gates, layer_in)), ("weight_hh", (gates, hidden_size))]
+                shapes = [("weight_ih", (gates, layer_in)), ("weight_hh", (gates, real))]
                 if bias:
                     shapes += [("bias_ih", (gates,)), ("bias_hh", (gates,))]
+                if proj_size:
+                    shapes += [("weight_hr", (proj_size, hidden_size))]
                 for pname, shape in shapes:
                     setattr(self, pname + sfx, Parameter(empty(*shape, dtype=dt, device=device)))
                     self._flat_weights_names.append(pname + sfx)
@@ -81,10 +87,18 @@ class RNNBase(Module):
         for p in self.parameters():
             init.uniform_(p, -stdv, stdv)
 
+    def flatten_parameters(self):
+        """A no-op: torch packs the weights into one cuDNN buffer here; minigrad keeps no packed copy."""
+
+    @property
+    def all_weights(self):
+        """The parameters per layer and direction, [[weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0], ...]."""
+        names, g = self._flat_weights_names, (4 if self.bias else 2) + (1 if self.proj_size else 0)
+        return [[getattr(self, n) for n in names[i:i + g]] for i in range(0, len(names), g)]
+
     def _weights(self, layer, d):
         sfx = f"_l{layer}" + ("_reverse" if d else "")
-        get = self._parameters.get
-        return get("weight_ih" + sfx), get("weight_hh" + sfx), get("bias_ih" + sfx), get("bias_hh" + sfx)
+        return [self._parameters.get(n + sfx) for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")]
 
     def _check(self, input, hx):
         name = type(self).__name__
@@ -93,6 +107,13 @@ class RNNBase(Module):
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"{name}: input of shape {tuple(input.shape)} has feature size {input.shape[-1]}, "
                                f"expected input_size={self.input_size}")
+        if input.shape[1 if self.batch_first and input.ndim == 3 else 0] == 0:
+            raise RuntimeError(f"{name}: expected a sequence length larger than 0, got input of shape "
+                               f"{tuple(input.shape)}")
+        for t in (hx if isinstance(hx, (tuple, list)) else (hx,)):
+            if t is not None and t.ndim != input.ndim:
+                raise RuntimeError(f"{name}: for a {input.ndim}-D input of shape {tuple(input.shape)} the states "
+                                   f"should also be {input.ndim}-D, got shape {tuple(t.shape)}")
 
     def forward(self, input, hx=None):
         name = type(self).__name__
@@ -104,8 +125,8 @@ class RNNBase(Module):
             input = input.transpose(0, 1)
         T, N = input.shape[0], input.shape[1]
         dirs = 2 if self.bidirectional else 1
-        H = self.hidden_size
-        want = (self.num_layers * dirs, N, H)
+        H, P = self.hidden_size, self.proj_size or self.hidden_size
+        want = {"hidden": (self.num_layers * dirs, N, P), "cell": (self.num_layers * dirs, N, H)}
         lstm = self.mode == "LSTM"
         if hx is None:
             h0 = c0 = None
@@ -115,11 +136,11 @@ class RNNBase(Module):
                 h0 = h0.reshape((h0.shape[0], 1, h0.shape[1]))
                 c0 = None if c0 is None else c0.reshape((c0.shape[0], 1, c0.shape[1]))
             for what, t in (("hidden", h0), ("cell", c0)):
-                if t is not None and tuple(t.shape) != want:
-                    raise RuntimeError(f"{name}: expected {what} state of shape {want}, got {tuple(t.shape)}")
+                if t is not None and tuple(t.shape) != want[what]:
+                    raise RuntimeError(f"{name}: expected {what} state of shape {want[what]}, got {tuple(t.shape)}")
         xs = [input[t] for t in range(T)]
         h_n, c_n = [], []
-        width = 2 * H if lstm else H  # an LSTM's state is the fused cell's hc = [h | c]
+        width = P + H if lstm else H  # an LSTM's state is the fused cell's hc = [h | c]
         for layer in range(self.num_layers):
             if layer and self.dropout and self.training:
                 xs = [dropout(x, self.dropout, True) for x in xs]
@@ -136,28 +157,28 @@ class RNNBase(Module):
                     state = _step(self.mode, xs[t], state, *w)
                     seq[t] = state
                 seqs.append(seq)
-                h_n.append(state[:, :H] if lstm else state)
+                h_n.append(state[:, :P] if lstm else state)
                 if lstm:
-                    c_n.append(state[:, H:])
+                    c_n.append(state[:, P:])
             if layer + 1 < self.num_layers:
-                hs = [[s[:, :H] for s in seq] if lstm else seq for seq in seqs]
+                hs = [[s[:, :P] for s in seq] if lstm else seq for seq in seqs]
                 xs = hs[0] if dirs == 1 else [M.Cat.apply(a, b, axis=1) for a, b in zip(*hs)]
         outs = [_stack(seq) for seq in seqs]
         if lstm:
-            outs = [o[:, :, :H] for o in outs]
+            outs = [o[:, :, :P] for o in outs]
         output = outs[0] if dirs == 1 else M.Cat.apply(*outs, axis=2)
         h_n = _stack(h_n)
         c_n = _stack(c_n) if lstm else None
         if unbatched:
             output = output.reshape((T, output.shape[2]))
-            h_n = h_n.reshape((h_n.shape[0], H))
+            h_n = h_n.reshape((h_n.shape[0], h_n.shape[2]))
             c_n = None if c_n is None else c_n.reshape((c_n.shape[0], H))
         elif self.batch_first:
             output = output.transpose(0, 1)
         return output, ((h_n, c_n) if lstm else h_n)
 
     def extra_repr(self):
-        s = f"{self.input_size}, {self.hidden_size}"
+        s = f"{self.input_size}, {self.hidden_size}" + (f", proj_size={self.proj_size}" if self.proj_size else "")
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if not self.bias:
@@ -186,8 +207,9 @@ class RNN(RNNBase):
 
 class LSTM(RNNBase):
     """Long short-term memory. input: (T, N, input_size) (or batch_first, or unbatched); hx: optional (h_0, c_0),
-    each (num_layers * directions, N, hidden_size). Returns (output, (h_n, c_n)). Matches torch.nn.LSTM
-    (proj_size is not supported).
+    each (num_layers * directions, N, hidden_size). With proj_size > 0, each h is projected to proj_size by
+    weight_hr_l{k} (proj_size, hidden_size), so output and h_n have proj_size features. Returns (output, (h_n,
+    c_n)). Matches torch.nn.LSTM.
 
     >>> import minigrad
     >>> out, (h, c) = LSTM(3, 5, num_layers=2)(minigrad.randn(7, 2, 3))

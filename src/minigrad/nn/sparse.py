@@ -8,8 +8,8 @@ from .module import Module, Parameter
 
 class Embedding(Module):
     """Rows of `weight` (num_embeddings, embedding_dim), initialised N(0, 1), picked by an integer input (*);
-    output (*, embedding_dim). The row `padding_idx` starts at zero and receives no gradient. Matches
-    torch.nn.Embedding (max_norm, scale_grad_by_freq and sparse are not supported).
+    output (*, embedding_dim). The row `padding_idx` starts at zero and receives no gradient; with max_norm, the
+    rows looked up are renormalised in place first. Matches torch.nn.Embedding (sparse is not supported).
 
     >>> import minigrad
     >>> Embedding(10, 3)(minigrad.tensor([[1, 2], [3, 4]])).shape
@@ -24,10 +24,11 @@ class Embedding(Module):
                 raise AssertionError(f"Embedding: padding_idx {padding_idx} must be within num_embeddings "
                                      f"({num_embeddings})")
             padding_idx = padding_idx % num_embeddings
-        if max_norm is not None or scale_grad_by_freq or sparse:
-            raise NotImplementedError("Embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+        if sparse:
+            raise NotImplementedError("Embedding: sparse gradients are not supported")
         self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
-        self.max_norm, self.norm_type, self.scale_grad_by_freq, self.sparse = max_norm, norm_type, False, False
+        self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
+        self.sparse = sparse
         if _weight is None:
             dt = dtypes.get_default_dtype() if dtype is None else dtype
             self.weight = Parameter(empty(num_embeddings, embedding_dim, dtype=dt, device=device),
@@ -45,13 +46,22 @@ class Embedding(Module):
             self.weight.data[self.padding_idx] = 0
 
     def forward(self, input):
-        return FL.embedding(input, self.weight, self.padding_idx)
+        return FL.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                            self.scale_grad_by_freq, self.sparse)
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
-        n, d = embeddings.shape
-        return cls(n, d, padding_idx=padding_idx, _weight=embeddings.detach(), _freeze=freeze)
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
+                        scale_grad_by_freq=False, sparse=False):
+        if embeddings.ndim != 2:
+            raise AssertionError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
+                                 f"{tuple(embeddings.shape)}")
+        return cls(*embeddings.shape, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
+                   _weight=embeddings.detach(), _freeze=freeze)
 
     def extra_repr(self):
         s = f"{self.num_embeddings}, {self.embedding_dim}"
-        return s + (f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
+        defaults = {"padding_idx": None, "max_norm": None, "norm_type": 2, "scale_grad_by_freq": False, "sparse": False}
+        for name, default in defaults.items():
+            if getattr(self, name) != default:
+                s += f", {name}={getattr(self, name)}"
+        return s

@@ -1,11 +1,11 @@
-"""Upsample: nearest-neighbour resizing over nn.functional.interpolate."""
+"""Upsample, UpsamplingNearest2d, UpsamplingBilinear2d: resizing layers over nn.functional.interpolate."""
 from . import functional as F
 from .module import Module
 
 
 class Upsample(Module):
-    """Resize input (N, C, *S) to `size` or by `scale_factor`, by nearest-neighbour indexing. Matches
-    torch.nn.Upsample for modes 'nearest' and 'nearest-exact' (other modes raise NotImplementedError).
+    """Resize input (N, C, *S) to `size` or by `scale_factor` with interpolate's `mode` ('nearest',
+    'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear' or 'area'). Matches torch.nn.Upsample.
 
     >>> import minigrad
     >>> Upsample(scale_factor=2)(minigrad.ones(1, 1, 2, 3)).shape
@@ -28,3 +28,18 @@ class Upsample(Module):
     def extra_repr(self):
         info = f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None else f"size={self.size!r}"
         return info + f", mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """Upsample with mode 'nearest' for (N, C, H, W). Matches torch.nn.UpsamplingNearest2d."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """Upsample with mode 'bilinear' and align_corners=True for (N, C, H, W). Matches
+    torch.nn.UpsamplingBilinear2d."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)

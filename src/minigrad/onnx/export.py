@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import lazy
 from ..autograd.grad_mode import enable_grad
+from ..ops.linalg import parse_einsum
 from ..tensor import Tensor
 
 DEFAULT_OPSET = 17
@@ -130,14 +131,21 @@ def _floor_divide(b, n, ins, a, t, dyn, out):
 
 def _logical(b, n, ins, a, t, dyn, out):
     fn = a["fn"]
-    simple = {"logical_and": "And", "logical_or": "Or", "logical_xor": "Xor", "logical_not": "Not", "isinf": "IsInf"}
+    if fn.startswith("logical_"):  # ONNX's And/Or/Xor/Not take bools; torch's take any dtype (non-zero is True)
+        n = [v if _np_dtype(i) == np.bool_ else b.op("Cast", [v], to=9) for v, i in zip(n, ins)]
+    elif fn in ("isinf", "isnan", "isfinite") and _np_dtype(ins[0]).kind not in "fc":
+        return b.const(t.numpy())  # an integer is never inf or nan; ONNX's IsInf/IsNaN take floats only
+    simple = {"logical_and": "And", "logical_or": "Or", "logical_xor": "Xor", "logical_not": "Not", "isinf": "IsInf",
+              "isnan": "IsNaN"}
     if fn in simple:
         return b.op(simple[fn], n, out)
     if fn == "isfinite":
         return b.op("Not", [b.op("Or", [b.op("IsInf", n), b.op("IsNaN", n)])], out)
-    if fn == "invert" and b.opset >= 18:
-        return b.op("BitwiseNot", n, out)
-    raise _Unsupported(f"Logical(fn={fn!r})")
+    bitwise = {"invert": "BitwiseNot", "bitwise_and": "BitwiseAnd", "bitwise_or": "BitwiseOr",
+               "bitwise_xor": "BitwiseXor"}
+    if fn in bitwise and b.opset >= 18:
+        return b.op(bitwise[fn], n, out)
+    raise _Unsupported(f"Logical(fn={fn!r})" + (" needs opset 18 or later" if fn in bitwise else ""))
 
 
 def _gelu(b, n, ins, a, t, dyn, out):
@@ -168,8 +176,20 @@ def _linear(b, n, ins, a, t, dyn, out):
     return b.op("Add", [y, n[2]], out) if len(n) > 2 else y
 
 
+def _einsum(b, n, ins, a, t, dyn, out):
+    # spelled out: onnxruntime refuses an ellipsis that covers different ranks or is summed away ('ij...->j')
+    subs, res = parse_einsum(a["equation"], [i.ndim for i in ins])
+    return b.op("Einsum", n, out, equation=",".join(subs) + "->" + res)
+
+
 def _reshape(b, n, ins, a, t, dyn, out):
     return b.op("Reshape", [n[0], b.ints(t.shape)], out)
+
+
+def _permute(b, n, ins, a, t, dyn, out):
+    if not a["axes"]:  # a 0-d tensor; onnx's helper cannot type an empty perm
+        return b.op("Identity", n, out)
+    return b.op("Transpose", n, out, perm=list(a["axes"]))
 
 
 def _expand(b, n, ins, a, t, dyn, out):
@@ -237,34 +257,41 @@ def _flat_positions(shape, index):
     return np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)[host]
 
 
-def _set_item(b, n, ins, a, t, dyn, out):
-    """out = a copy of x with x[index] = values (scatter, x[i] = v): ScatterElements on the flattened array at the
-    flat positions of the constant index; with repeated positions the last write wins, as in NumPy."""
+def _scatter(b, data, vals, shape, index, dyn, out, **reduction):
+    """ScatterElements of vals into data (of `shape`) at `index`. A constant index goes through the flattened array
+    at NumPy's own flat positions (repeated positions: the last write wins, as in NumPy); an index computed from
+    the input must be torch.scatter's pattern (ops.composite.along), scattered along its axis."""
     if dyn:
-        raise _Unsupported("SetItem with an index computed from the input")
-    pos = np.asarray(_flat_positions(t.shape, a["index"]))
+        parts = index if type(index) is tuple else (index,)
+        paths = [k for k in dyn if k[0] == "index"]
+        axis = (paths[0][1] or 0) if len(paths) == 1 else None
+        if axis is None or not _is_along(parts, axis, len(shape)):
+            raise _Unsupported("an index computed from the input, other than torch.scatter's")
+        vals = b.op("Expand", [vals, b.ints(parts[axis].shape)])
+        return b.op("ScatterElements", [data, dyn[paths[0]], vals], out, axis=axis, **reduction)
+    pos = np.asarray(_flat_positions(shape, index))
+    vals = b.op("Reshape", [b.op("Expand", [vals, b.ints(pos.shape)]), b.ints([-1])])
+    flat = b.op("Reshape", [data, b.ints([-1])])
+    scattered = b.op("ScatterElements", [flat, b.const(pos.reshape(-1)), vals], axis=0, **reduction)
+    return b.op("Reshape", [scattered, b.ints(shape)], out)
+
+
+def _set_item(b, n, ins, a, t, dyn, out):
+    """out = a copy of x with x[index] = values (scatter, x[i] = v)."""
     vals = n[1]
     if _np_dtype(ins[1]) != _np_dtype(t):
         from onnx import helper
 
         vals = b.op("Cast", [vals], to=helper.np_dtype_to_tensor_dtype(_np_dtype(t)))
-    vals = b.op("Reshape", [b.op("Expand", [vals, b.ints(pos.shape)]), b.ints([-1])])
-    flat = b.op("Reshape", [n[0], b.ints([-1])])
-    scattered = b.op("ScatterElements", [flat, b.const(pos.reshape(-1)), vals], axis=0)
-    return b.op("Reshape", [scattered, b.ints(t.shape)], out)
+    return _scatter(b, n[0], vals, t.shape, a["index"], dyn, out)
 
 
 def _scatter_add(b, n, ins, a, t, dyn, out):
-    """zeros(shape) with values added at a constant index: ScatterElements(reduction="add"), opset 16 and later."""
-    if dyn:
-        raise _Unsupported("ScatterAdd with an index computed from the input")
+    """zeros(shape) with values added at index: ScatterElements(reduction="add"), opset 16 and later."""
     if b.opset < 16:
         raise _Unsupported("ScatterAdd needs opset 16 or later (ScatterElements reduction='add')")
-    pos = np.asarray(_flat_positions(a["shape"], a["index"]))
-    vals = b.op("Reshape", [b.op("Expand", [n[0], b.ints(pos.shape)]), b.ints([-1])])
-    zeros = b.const(np.zeros(int(np.prod(a["shape"])), dtype=_np_dtype(t)))
-    scattered = b.op("ScatterElements", [zeros, b.const(pos.reshape(-1)), vals], axis=0, reduction="add")
-    return b.op("Reshape", [scattered, b.ints(t.shape)], out)
+    zeros = b.const(np.zeros(a["shape"], dtype=_np_dtype(t)))
+    return _scatter(b, zeros, n[0], a["shape"], a["index"], dyn, out, reduction="add")
 
 
 def _argsort(b, n, ins, a, t, dyn, out):
@@ -326,7 +353,21 @@ def _reduce(op_type):
 
 
 def _softmax(op_type):
-    return lambda b, n, ins, a, t, dyn, out: b.op(op_type, n, out, axis=_one_axis(a["axis"]))
+    def h(b, n, ins, a, t, dyn, out):
+        if a["axis"] is None:  # a 0-d input; ONNX's Softmax needs an axis, so it goes through shape (1,)
+            y = b.op(op_type, [b.op("Reshape", [n[0], b.ints([1])])], axis=0)
+            return b.op("Reshape", [y, b.ints([])], out)
+        return b.op(op_type, n, out, axis=_one_axis(a["axis"]))
+
+    return h
+
+
+def _safe_softmax(b, n, ins, a, t, dyn, out):
+    """Attention's softmax (torch's _safe_softmax): a row of all -inf, a query whose keys are all masked, gives
+    zeros where ONNX's Softmax gives NaN; a NaN score still gives NaN (its row's max is NaN, not -inf)."""
+    axis = _one_axis(a["axis"])
+    dead = b.op("Equal", [b.reduce("ReduceMax", n[0], [axis], True), _scalar(b, -np.inf, ins[0])])
+    return b.op("Where", [dead, _scalar(b, 0, ins[0]), b.op("Softmax", n, axis=axis)], out)
 
 
 def _one_axis(axis):
@@ -396,7 +437,7 @@ def _composite(fn):
 _UNARY_NAMES = {"Neg": "Neg", "Exp": "Exp", "Log": "Log", "Tanh": "Tanh", "Sigmoid": "Sigmoid", "Relu": "Relu",
                 "Sqrt": "Sqrt", "Reciprocal": "Reciprocal", "Abs": "Abs", "Sign": "Sign", "Sin": "Sin", "Cos": "Cos",
                 "Tan": "Tan", "Erf": "Erf", "Floor": "Floor", "Ceil": "Ceil", "Round": "Round", "Arctanh": "Atanh",
-                "Arcsin": "Asin", "Arcsinh": "Asinh", "Clone": "Identity"}
+                "Arcsin": "Asin", "Arcsinh": "Asinh", "Clone": "Identity", "Detach": "Identity"}
 _BINARY_NAMES = {"Add": "Add", "Sub": "Sub", "Mul": "Mul", "Div": "Div", "Pow": "Pow", "Maximum": "Max",
                  "Minimum": "Min", "MatMul": "MatMul", "Eq": "Equal", "Lt": "Less", "Le": "LessOrEqual",
                  "Gt": "Greater", "Ge": "GreaterOrEqual"}
@@ -417,15 +458,14 @@ ONNX_OPS = {
     "FloorDivide": _floor_divide, "Logical": _logical, "Gelu": _gelu, "Softplus": _softplus,
     "LeakyRelu": lambda b, n, ins, a, t, dyn, out: b.op("LeakyRelu", n, out, alpha=float(a.get("negative_slope", .01))),
     "Elu": lambda b, n, ins, a, t, dyn, out: b.op("Elu", n, out, alpha=float(a.get("alpha", 1.0))),
-    "Einsum": lambda b, n, ins, a, t, dyn, out: b.op("Einsum", n, out, equation=a["equation"]),
+    "Einsum": _einsum,
     "Linear": _linear, "Reshape": _reshape, "Expand": _expand, "Pad": _pad, "Flip": _flip, "GetItem": _getitem,
-    "Permute": lambda b, n, ins, a, t, dyn, out: b.op("Transpose", n, out, perm=list(a["axes"])),
+    "Permute": _permute,
     "Cat": lambda b, n, ins, a, t, dyn, out: b.op("Concat", n, out, axis=int(a["axis"])),
     "Sum": _reduce("ReduceSum"), "Mean": _reduce("ReduceMean"), "Amax": _reduce("ReduceMax"), "Amin": _reduce("ReduceMin"),
     "Prod": _reduce("ReduceProd"), "LogSumExp": _reduce("ReduceLogSumExp"),
     "Softmax": _softmax("Softmax"), "LogSoftmax": _softmax("LogSoftmax"), "Cumsum": _cumsum,
-    # attention's softmax with zeros for fully masked rows; ONNX's Softmax gives NaN there, as torch's eval path
-    "_SafeSoftmax": _softmax("Softmax"),
+    "_SafeSoftmax": _safe_softmax,
     "Argmax": _arg("ArgMax"), "Argmin": _arg("ArgMin"), "All": _all_any("ReduceMin"), "Any": _all_any("ReduceMax"),
     "Conv": _conv, "ConvTranspose": _conv_transpose, "MaxPool": _maxpool,
     "Argsort": _argsort, "SetItem": _set_item, "ScatterAdd": _scatter_add, "DivRounding": _div_rounding,
@@ -466,6 +506,12 @@ def _named_leaves(model):
     return names
 
 
+def _names(given, count, stem):
+    """The given names, then the defaults for the rest (torch's rule): `stem` for a single value, else stem0, ..."""
+    given = list(given or ())
+    return given + ([stem] if count == 1 else [f"{stem}{i}" for i in range(count)])[len(given):]
+
+
 def export(model, example_input, path, opset_version=DEFAULT_OPSET, input_names=None, output_names=None,
            check=True):
     """Trace `model(example_input)` and write it to `path` as an ONNX model.
@@ -496,8 +542,7 @@ def export(model, example_input, path, opset_version=DEFAULT_OPSET, input_names=
         raise ValueError(f"onnx.export: opset_version {opset_version} is not supported; use {MIN_OPSET} to "
                          f"{MAX_OPSET} (default {DEFAULT_OPSET})")
     examples = example_input if isinstance(example_input, (tuple, list)) else (example_input,)
-    one_in = len(examples) == 1
-    input_names = list(input_names or (["input"] if one_in else [f"input{i}" for i in range(len(examples))]))
+    input_names = _names(input_names, len(examples), "input")
     first = next(iter(model.parameters()), None) if hasattr(model, "parameters") else None
     device = None if first is None else first.device  # trace on the model's device
     phs = [lazy.fed_placeholder(x.numpy() if isinstance(x, Tensor) else np.asarray(x), name, device)
@@ -512,7 +557,7 @@ def export(model, example_input, path, opset_version=DEFAULT_OPSET, input_names=
         if training:
             model.train()
     outs = list(result) if isinstance(result, (tuple, list)) else [result]
-    output_names = list(output_names or (["output"] if len(outs) == 1 else [f"output{i}" for i in range(len(outs))]))
+    output_names = _names(output_names, len(outs), "output")
 
     b = _Builder(helper, numpy_helper, opset_version)
     leaf_names = _named_leaves(model)
@@ -527,6 +572,9 @@ def export(model, example_input, path, opset_version=DEFAULT_OPSET, input_names=
         node = lazy.graph_node(t)
         if node is None:
             names[id(t)] = b.const(t.numpy(), name=leaf_names.get(id(t)))
+            continue
+        if t.data.size == 0 or all(p.data.size == 0 for p in lazy.graph_parents(t)):
+            names[id(t)] = b.const(t.numpy())  # computed from no values (empty arrays): fixed by the static shapes
             continue
         cls, parents, attrs = node
         dyn = {path: _view(b, names[id(src)], view) for path, src, view in lazy.dynamic_attrs(t)}

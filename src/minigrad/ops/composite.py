@@ -629,8 +629,9 @@ def masked_fill(self, mask, value):
     m = mask.data if isinstance(mask, Tensor) else mask
     if m.dtype != dtypes.bool_:
         raise RuntimeError(f"masked_fill: expected a bool mask, got dtype {m.dtype}")
-    try:
-        m = self._device.xp.broadcast_to(m, self.shape)
+    try:  # checked, not applied: Where broadcasts it, and a copy would hide a lazy mask's source (functions.where)
+        if self._device.xp.broadcast_shapes(m.shape, self.shape) != tuple(self.shape):
+            raise ValueError
     except ValueError:
         raise RuntimeError(f"masked_fill: the mask of shape {tuple(m.shape)} cannot be broadcast to the tensor's "
                            f"shape {tuple(self.shape)}") from None
@@ -710,7 +711,7 @@ def _refuse_lazy(t, op):
 
 def detach(self):
     """A tensor sharing self's array, off the graph. Changing it in place bumps self's version too (bump_version)."""
-    t = Tensor._wrap(self.data, self._device)
+    t = M.Detach.apply(self) if _lazy._nodes and id(self) in _lazy._nodes else Tensor._wrap(self.data, self._device)
     t._source = weakref.ref(self)  # weak: a kept `loss.detach()` must not keep loss's graph alive
     return t
 

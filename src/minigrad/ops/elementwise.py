@@ -664,7 +664,8 @@ class Gelu(Function):
 
 
 def _sigmoid(xp, a):
-    e = xp.exp(-xp.abs(a))
+    # exp(-|a|) as a where, not abs: abs's derivative is 0 at a = 0, which made silu'' and softplus'' wrong there
+    e = xp.exp(xp.where(a >= 0, -a, a))
     return xp.where(a >= 0, 1.0 / (e + 1.0), e / (e + 1.0))
 
 

@@ -80,6 +80,17 @@ class Clone(Function):
         return grad
 
 
+class Detach(Function):
+    """x.detach() of a lazy graph's tensor: the same array, recorded so that forward() recomputes it from the new
+    feeds (a plain detach would keep the build-time values); never differentiated."""
+
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a):
+        return a
+
+
 class SetItem(Function):
     """a with a[index] = values, out of place (tensor.__setitem__ rebases onto it inside a graph)."""
 

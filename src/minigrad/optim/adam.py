@@ -58,7 +58,8 @@ def _lerp_(m, g, weight):
 class Adam(Optimizer):
     """Matches torch.optim.Adam (Kingma & Ba, 2014). For parameter p with gradient g, step t:
 
-    1. g = -g if maximize;  g = g + weight_decay * p  (AdamW instead decays p itself: p = p * (1 - lr * wd))
+    1. g = -g if maximize;  g = g + weight_decay * p  (AdamW, or decoupled_weight_decay=True, instead decays p
+       itself: p = p * (1 - lr * wd))
     2. m = lerp(m, g, 1 - beta1);  v = beta2 * v + (1 - beta2) * g * g
     3. v_hat = max(v_hat, v) with amsgrad, else v
     4. p = p - lr / (1 - beta1^t) * m / (sqrt(v_hat) / sqrt(1 - beta2^t) + eps)
@@ -70,20 +71,24 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=None, betas=(0.9, 0.999), eps=1e-8, weight_decay=None, amsgrad=False, *,
                  maximize=False, foreach=None, capturable=False, differentiable=False, fused=None,
-                 learning_rate=None):
+                 decoupled_weight_decay=None, learning_rate=None):
         lr = _lr_alias(type(self).__name__, lr, learning_rate, 1e-3)
         if weight_decay is None:
             weight_decay = 1e-2 if self._decoupled else 0
+        if decoupled_weight_decay is not None and self._decoupled:
+            raise TypeError("AdamW.__init__() got an unexpected keyword argument 'decoupled_weight_decay'")
         betas = tuple(betas)
         _check_adam(type(self).__name__, lr, eps, betas, weight_decay)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                                      maximize=maximize))
+                                      maximize=maximize,
+                                      decoupled_weight_decay=self._decoupled or bool(decoupled_weight_decay)))
 
     def step(self, closure=None):
         loss = self._closure(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+            decoupled = group.get("decoupled_weight_decay", self._decoupled)  # absent from an older state_dict
             for p, g in self._params_with_grad(group):
                 state = self._state_for(p)
                 if not state:
@@ -97,7 +102,7 @@ class Adam(Optimizer):
                 if maximize:
                     g = -g
                 if wd != 0:
-                    if self._decoupled:
+                    if decoupled:
                         p.data *= 1 - lr * wd
                     else:
                         g = g + wd * p.data
