@@ -420,3 +420,25 @@ def test_grad_is_grads_batched_gives_jacobian_rows():
     (jm,) = grad(x.tanh() * x.sum(), x, minigrad.eye(3, dtype=minigrad.float64), is_grads_batched=True)
     (jt,) = torch.autograd.grad(xt.tanh() * xt.sum(), xt, torch.eye(3, dtype=torch.float64), is_grads_batched=True)
     np.testing.assert_allclose(jm.numpy(), jt.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["relu", "abs", "leaky_relu", "floor_times_x", "relu_mlp"])
+def test_second_grad_through_a_mask_is_zeros_as_torch(name):
+    # torch's relu/abs backward reads the saved result/input, so with create_graph the gradient depends on it (with a
+    # zero derivative) and a second autograd.grad returns zeros; minigrad's masks are plain comparisons, so the
+    # gradient was off the graph and the second grad raised "does not require grad"
+    torch = pytest.importorskip("torch")
+    w = np.random.default_rng(0).standard_normal((3, 4))
+    fns = {"relu": lambda x, lib: x.relu(), "abs": lambda x, lib: x.abs(),
+           "leaky_relu": lambda x, lib: lib.nn.functional.leaky_relu(x, 0.1),
+           "floor_times_x": lambda x, lib: x.floor() * x,
+           "relu_mlp": lambda x, lib: (lib.tensor(w) @ x).relu() * 2.0}
+    x0 = np.array([-1.5, 0.5, 2.0, -0.2])
+    got = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(x0, requires_grad=True)
+        (g,) = lib.autograd.grad(fns[name](x, lib).sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad((g * g).sum(), x)
+        got.append((g.detach().numpy(), np.asarray(h.detach().numpy(force=True) if lib is torch else h.numpy())))
+    np.testing.assert_allclose(got[0][0], got[1][0])
+    np.testing.assert_allclose(got[0][1], got[1][1])

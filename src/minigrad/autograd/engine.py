@@ -117,6 +117,31 @@ def _graph_ctx(ctx, out):
     return gctx
 
 
+class _Attach(_function.Function):
+    """g itself, made to depend on saved tensors with a zero derivative (see _attach_saved)."""
+
+    @staticmethod
+    def forward(ctx, g, *saved):
+        return g
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad, *[None if not need else ctx.xp.zeros_like(p.data if hasattr(p, "_ctx") else p)
+                        for need, p in zip(ctx.needs_input_grad[1:], ctx.parents[1:])])
+
+
+def _attach_saved(bctx, gs):
+    """torch's differentiable backward of an op that reads a saved tensor (relu's result, abs's input, a max's
+    input) gives a gradient that depends on it, though only through a mask: its derivative there is zero, and
+    torch returns zeros for it, where minigrad's recorded backward, whose masks are plain comparisons, left the
+    gradient off the graph (so autograd.grad of it raised "does not require grad"). Such a gradient is attached to
+    the saved tensors that require grad, with a zero derivative."""
+    live = [s for s in bctx.saved if getattr(s, "requires_grad", False)]
+    if not live:
+        return gs
+    return tuple(g if g is None or g.requires_grad else _Attach.apply(g, *live) for g in gs)
+
+
 def run_backward(roots, seeds, retain_graph=False, create_graph=False, inputs=None, allow_unused=False):
     """Backpropagate from `roots` with upstream gradients `seeds` (arrays, or Tensors when create_graph).
 
@@ -331,6 +356,8 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs, allow_unused
         gs = ctx.backward(bctx, g) if hooks.on_backward is None else hooks.on_backward(ctx, bctx, g, t)
         if type(gs) is not tuple:
             gs = (gs,)
+        if create_graph:
+            gs = _attach_saved(bctx, gs)
         if len(gs) != len(parents):
             raise RuntimeError(f"{ctx.name()} returned {len(gs)} gradients for {len(parents)} inputs")
         for p, pg, v in zip(parents, gs, ctx.versions):
