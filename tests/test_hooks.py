@@ -199,3 +199,38 @@ def test_backward_hook_module_under_no_grad_and_create_graph():
         res.append(x.grad.detach().numpy() if isinstance(x, torch.Tensor) else x.grad.numpy())
     np.testing.assert_allclose(res[0], res[1], rtol=1e-10)
     assert calls == [1, 1, 1, 1]  # as torch: each backward (first and double) reaches the module's inputs
+
+
+def test_full_backward_pre_hook_replaces_grad_output_as_torch():
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (minigrad, torch):
+        lin = lib.nn.Linear(3, 2)
+        with lib.no_grad():
+            lin.weight.copy_(lib.tensor(np.arange(6.0).reshape(2, 3) / 7, dtype=lib.float32))
+        seen = []
+        handle = lin.register_full_backward_pre_hook(lambda m, go: (go[0] * 2,))
+        lin.register_full_backward_pre_hook(lambda m, go: seen.append(tuple(go[0].shape)))
+        lin.register_full_backward_hook(lambda m, gi, go: seen.append(float(go[0].sum())))
+        x = lib.ones(4, 3, requires_grad=True)
+        (lin(x) * lib.tensor([1.0, 3.0])).sum().backward()
+        handle.remove()
+        x2 = lib.ones(4, 3, requires_grad=True)
+        lin(x2).sum().backward()
+        results.append((x.grad.numpy(), lin.weight.grad.numpy(), x2.grad.numpy(), seen))
+    for a, b in zip(*results):
+        if isinstance(a, list):
+            assert a == b
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_full_backward_pre_hook_refuses_several_outputs():
+    class Two(minigrad.nn.Module):
+        def forward(self, x):
+            return x * 2, x * 3
+
+    m = Two()
+    m.register_full_backward_pre_hook(lambda m, go: None)
+    with pytest.raises(NotImplementedError, match="Two returned 2 tensors that require grad; only one"):
+        m(minigrad.ones(2, requires_grad=True))

@@ -57,8 +57,11 @@ def call_module(module, args, kwargs):
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
     state = None
-    if module._backward_hooks and _grad_enabled():  # under no_grad there is no backward to hook
-        args, state = _pack_inputs(module, args)
+    if _grad_enabled():  # under no_grad there is no backward to hook
+        if module._backward_hooks:
+            args, state = _pack_inputs(module, args)
+        elif module._backward_pre_hooks:
+            state = _BackwardState(module, [], len(args))
     try:
         out = module.forward(*args, **kwargs)
     except Exception:
@@ -139,15 +142,28 @@ def _hook_outputs(out, state):
             state.n_outputs += 1
             o.register_hook(lambda g, k=k: _on_output_grad(state, k, g))
         new.append(o)
+    if state.module._backward_pre_hooks and state.n_outputs > 1:
+        # each output's gradient arrives on its own, so one call with all of them could not replace the earlier ones
+        raise NotImplementedError(f"register_full_backward_pre_hook: {type(state.module).__name__} returned "
+                                  f"{state.n_outputs} tensors that require grad; only one is supported")
     return new[0] if single else type(out)(new)
 
 
 def _on_output_grad(state, k, g):
+    for hook in list(state.module._backward_pre_hooks.values()):  # torch's hook(module, grad_output)
+        grad_output = tuple(g if j == k else None for j in range(len(state.grad_outputs)))
+        result = hook(state.module, grad_output)
+        if result is not None:
+            if not isinstance(result, tuple) or len(result) != len(grad_output):
+                raise RuntimeError(f"backward pre-hook of {type(state.module).__name__} returned {result!r}; "
+                                   f"expected None or a tuple of {len(grad_output)} gradients (one per output)")
+            g = result[k]
     state.grad_outputs[k] = g
     state.seen_outputs += 1
     if not state.slots and state.seen_outputs == state.n_outputs:
         # no input needs grad: torch still calls the hook, with None for every input
         _call_backward_hooks(state, tuple(None for _ in range(state.nargs)))
+    return g if state.module._backward_pre_hooks else None
 
 
 def _call_backward_hooks(state, grad_input):

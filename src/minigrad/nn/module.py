@@ -94,8 +94,9 @@ def _array_of(value, name):
                         "array") from e
 
 
+# registries that modules pickled before they existed lack (__setstate__ adds them empty)
 _STATE_DICT_HOOKS = ("_state_dict_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks",
-                     "_load_state_dict_post_hooks")
+                     "_load_state_dict_post_hooks", "_backward_pre_hooks")
 
 
 def _own_state(module, prefix):
@@ -162,7 +163,7 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         d = self.__dict__
-        if d["_forward_pre_hooks"] or d["_forward_hooks"] or d["_backward_hooks"]:
+        if d["_forward_pre_hooks"] or d["_forward_hooks"] or d["_backward_hooks"] or d["_backward_pre_hooks"]:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
@@ -190,6 +191,12 @@ class Module:
         computed (grad_input has None for inputs that need no grad); a non-None return (a tuple, one per input)
         replaces grad_input. Returns a RemovableHandle. Matches torch.nn.Module.register_full_backward_hook."""
         return _hooks.add_hook(self._backward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Call `hook(module, grad_output)` when the gradient of the module's output arrives, before it flows
+        back through the module; a non-None return (a tuple, one per output) replaces grad_output. Matches
+        torch.nn.Module.register_full_backward_pre_hook, for modules with one output that requires grad."""
+        return _hooks.add_hook(self._backward_pre_hooks, hook, prepend)
 
     def register_state_dict_pre_hook(self, hook):
         """Call `hook(module, prefix, keep_vars)` before state_dict() collects this module's entries."""
