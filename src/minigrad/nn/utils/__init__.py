@@ -1,4 +1,5 @@
-"""Gradient clipping and flat parameter vectors. Match torch.nn.utils."""
+"""Gradient clipping and flat parameter vectors here; parametrizations, weight and spectral norm, BatchNorm fusion
+and packed sequences in the submodules. Match torch.nn.utils."""
 import math
 
 from ... import functions as _functions
@@ -91,3 +92,9 @@ def vector_to_parameters(vec, parameters):
         n = p.numel()
         p.data = vec.data[i:i + n].reshape(p.shape)
         i += n
+
+
+# the submodules import the helpers above
+from . import parametrizations, parametrize  # noqa: E402
+from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights  # noqa: E402
+from .legacy_norms import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm  # noqa: E402
