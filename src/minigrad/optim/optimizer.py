@@ -4,10 +4,59 @@ Subclasses implement `step()` by updating each `p.data` in place (the array keep
 torch view of it, e.g. `torch.from_numpy(p.data)`, sees every update) and bumping `p._version`.
 """
 import copy
-from collections import defaultdict
+import functools
+from collections import OrderedDict, defaultdict
 
 from ..autograd.grad_mode import no_grad
+from ..hooks import RemovableHandle, add_hook
 from ..tensor import Tensor
+
+# hooks every optimizer's step() runs: globals before (pre) and after (post) the optimizer's own, as torch
+_global_step_pre_hooks, _global_step_post_hooks = OrderedDict(), OrderedDict()
+_HOOKS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks", "_optimizer_state_dict_pre_hooks",
+          "_optimizer_state_dict_post_hooks", "_optimizer_load_state_dict_pre_hooks",
+          "_optimizer_load_state_dict_post_hooks")
+
+
+def register_optimizer_step_pre_hook(hook):
+    """`hook(optimizer, args, kwargs)` runs before every optimizer's step(); it may return new (args, kwargs).
+    Matches torch.optim.optimizer.register_optimizer_step_pre_hook."""
+    return RemovableHandle(_global_step_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook):
+    """`hook(optimizer, args, kwargs)` runs after every optimizer's step()."""
+    return RemovableHandle(_global_step_post_hooks, hook)
+
+
+def _hooked(step):
+    """Wraps a subclass's step() with the step hooks. A step that calls another hooked step (super().step()) runs
+    them once: only the outermost call, marked by `_in_step`, fires them."""
+
+    @functools.wraps(step)
+    def wrapper(self, *args, **kwargs):
+        pre, post = self.__dict__.get(_HOOKS[0]), self.__dict__.get(_HOOKS[1])
+        if self.__dict__.get("_in_step") or not (pre or post or _global_step_pre_hooks or _global_step_post_hooks):
+            return step(self, *args, **kwargs)
+        args = (self, *args)  # torch's hooks see self as args[0]
+        for hook in (*_global_step_pre_hooks.values(), *(pre or {}).values()):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(f"{type(self).__name__}.step: a step pre-hook must return None or a tuple "
+                                       f"(new_args, new_kwargs), but got {result!r}")
+                args, kwargs = result
+        self._in_step = True
+        try:
+            out = step(*args, **kwargs)
+        finally:
+            self._in_step = False
+        for hook in (*(post or {}).values(), *_global_step_post_hooks.values()):
+            hook(self, args, kwargs)
+        return out
+
+    wrapper.hooked = True
+    return wrapper
 
 
 class _RequiredParameter:
@@ -36,8 +85,15 @@ class Optimizer:
     """Base class. `params` is an iterable of Tensors, or of dicts (param groups) each holding "params" and
     optional per-group hyperparameters that override `defaults`."""
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__ and not getattr(cls.step, "hooked", False):
+            cls.step = _hooked(cls.step)
+
     def __init__(self, params, defaults):
         self.defaults = defaults
+        for name in _HOOKS:
+            setattr(self, name, OrderedDict())
         # a defaultdict(dict), as torch's: torch-style optimizers read `state = self.state[p]` and initialise it
         # when empty, for parameters of groups added after construction too
         self.state = defaultdict(dict)
@@ -101,6 +157,40 @@ class Optimizer:
     def step(self, closure=None):
         raise NotImplementedError
 
+    # ----------------------------------------------------------------------------------- hooks (as torch's)
+    def register_step_pre_hook(self, hook):
+        """`hook(optimizer, args, kwargs)` before step(); may return new (args, kwargs), args[0] being self."""
+        return add_hook(self._optimizer_step_pre_hooks, hook, False)
+
+    def register_step_post_hook(self, hook):
+        """`hook(optimizer, args, kwargs)` after step()."""
+        return add_hook(self._optimizer_step_post_hooks, hook, False)
+
+    def register_state_dict_pre_hook(self, hook, prepend=False):
+        """`hook(optimizer)` before state_dict() builds the dict."""
+        return add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend=False):
+        """`hook(optimizer, state_dict)` after state_dict(); may return a replacement dict."""
+        return add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        """`hook(optimizer, state_dict)` before load_state_dict(), on a shallow copy; may return a replacement."""
+        return add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend=False):
+        """`hook(optimizer)` after load_state_dict()."""
+        return add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
+    def __getstate__(self):
+        # hooks are often lambdas or bound methods: torch leaves them out of pickles and copies
+        return {k: v for k, v in self.__dict__.items() if k not in _HOOKS}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        for name in _HOOKS:
+            self.__dict__.setdefault(name, OrderedDict())
+
     def _closure(self, closure):
         if closure is None:
             return None
@@ -118,6 +208,8 @@ class Optimizer:
     def state_dict(self):
         """{"state": {index: {name: value}}, "param_groups": [{..., "params": [indices]}]}, parameters numbered
         in group order, as torch's. Tensor values are the live state (copy before mutating)."""
+        for hook in self._optimizer_state_dict_pre_hooks.values():
+            hook(self)
         index, groups, n = {}, [], 0
         for g in self.param_groups:
             packed = {k: v for k, v in g.items() if k != "params"}
@@ -127,7 +219,10 @@ class Optimizer:
             n += len(g["params"])
             groups.append(packed)
         state = {index[id(p)]: s for p, s in self._state_items() if id(p) in index}
-        return {"state": state, "param_groups": groups}
+        out = {"state": state, "param_groups": groups}
+        for hook in self._optimizer_state_dict_post_hooks.values():
+            out = _or(hook(self, out), out)
+        return out
 
     def _state_items(self):
         return self.state.items()
@@ -135,6 +230,9 @@ class Optimizer:
     def load_state_dict(self, state_dict):
         """Restore state and hyperparameters; floating state tensors are cast to their parameter's dtype (except
         'step'), as torch does."""
+        state_dict = state_dict.copy()
+        for hook in self._optimizer_load_state_dict_pre_hooks.values():
+            state_dict = _or(hook(self, state_dict), state_dict)
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
             raise ValueError(f"loaded state dict has a different number of parameter groups ({len(groups)}) than "
@@ -159,6 +257,8 @@ class Optimizer:
             for k, v in saved.items():
                 if k != "params":
                     own[k] = tuple(v) if isinstance(v, list) and k == "betas" else copy.deepcopy(v)
+        for hook in self._optimizer_load_state_dict_post_hooks.values():
+            hook(self)
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]
@@ -172,7 +272,13 @@ class Optimizer:
         return self.state[p]
 
 
+def _or(result, default):
+    return default if result is None else result
+
+
 def _cast_state(name, value, p):
+    if isinstance(value, (list, tuple)):  # LBFGS keeps lists of tensors (its history), cast like torch's
+        return type(value)(_cast_state(name, v, p) for v in value)
     if isinstance(value, Tensor):
         arr = value.data
     elif hasattr(value, "dtype") and hasattr(value, "shape"):
@@ -186,4 +292,5 @@ def _cast_state(name, value, p):
     return Tensor._wrap(p._device.xp.asarray(arr), p._device)
 
 
-__all__ = ["Optimizer", "required", "no_grad"]
+__all__ = ["Optimizer", "required", "no_grad", "register_optimizer_step_pre_hook",
+           "register_optimizer_step_post_hook"]
