@@ -347,3 +347,22 @@ def test_fuse_bn_eval_as_torch(layer, bias):
     assert t_rg == m_rg == bias  # a bias made from zeros does not require grad, as torch's
     _close(m_out, t_out)
     _close(m_out, m_ref)
+
+
+def test_parametrized_recurrent_weight_is_used_as_torch():
+    # RNNBase read its weights from the parameter registry, which a parametrized weight leaves: forward crashed
+    class Scale(mg.nn.Module):
+        def forward(self, w):
+            return w * 2
+
+    class TScale(torch.nn.Module):
+        def forward(self, w):
+            return w * 2
+
+    m, t = mg.nn.GRU(3, 4, num_layers=2), torch.nn.GRU(3, 4, num_layers=2)
+    t.load_state_dict({k: torch.tensor(v.numpy()) for k, v in m.state_dict().items()})
+    MP.register_parametrization(m, "weight_hh_l1", Scale())
+    TP.register_parametrization(t, "weight_hh_l1", TScale())
+    x = np.random.default_rng(0).standard_normal((5, 2, 3)).astype(np.float32)
+    np.testing.assert_allclose(m(mg.tensor(x))[0].numpy(), t(torch.tensor(x))[0].detach().numpy(),
+                               rtol=1e-5, atol=1e-6)

@@ -6,6 +6,7 @@ order: LSTM i, f, g, o and GRU r, z, n), so a torch state_dict loads unchanged. 
 Tensor ops (an LSTM step is one fused LSTMCell op, ops/rnn.py): the same weight Tensors are used at every step,
 so their gradients sum over time.
 """
+import itertools
 import math
 
 from .. import dtypes
@@ -16,6 +17,7 @@ from ..ops.rnn import LSTMCell as LSTMStep
 from . import init
 from .functional import dropout
 from .module import Module, Parameter
+from .utils.rnn import PackedSequence
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -98,10 +100,16 @@ class RNNBase(Module):
 
     def _weights(self, layer, d):
         sfx = f"_l{layer}" + ("_reverse" if d else "")
-        return [self._parameters.get(n + sfx) for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")]
+        params = self._parameters  # read directly (Module.__getattr__ costs ~0.5 us each); a parametrized weight
+        # (nn.utils.parametrize) has left the registry for a property, so it takes the attribute lookup
+        return [params[k] if k in params else getattr(self, k, None)
+                for k in (n + sfx for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"))]
 
-    def _check(self, input, hx):
+    def _check(self, input, hx, packed):
         name = type(self).__name__
+        if packed and input.ndim != 2:
+            raise RuntimeError(f"{name}: a PackedSequence's data should be 2D (sum of lengths, input_size), got "
+                               f"shape {tuple(input.shape)}")
         if input.ndim not in (2, 3):
             raise ValueError(f"{name}: expected a 2D (unbatched) or 3D input, got shape {tuple(input.shape)}")
         if input.shape[-1] != self.input_size:
@@ -110,20 +118,34 @@ class RNNBase(Module):
         if input.shape[1 if self.batch_first and input.ndim == 3 else 0] == 0:
             raise RuntimeError(f"{name}: expected a sequence length larger than 0, got input of shape "
                                f"{tuple(input.shape)}")
+        ndim = 3 if packed else input.ndim
         for t in (hx if isinstance(hx, (tuple, list)) else (hx,)):
-            if t is not None and t.ndim != input.ndim:
-                raise RuntimeError(f"{name}: for a {input.ndim}-D input of shape {tuple(input.shape)} the states "
-                                   f"should also be {input.ndim}-D, got shape {tuple(t.shape)}")
+            if t is not None and t.ndim != ndim:
+                kind = "packed" if packed else f"{ndim}-D"
+                raise RuntimeError(f"{name}: for a {kind} input of shape {tuple(input.shape)} the states should "
+                                   f"also be {ndim}-D, got shape {tuple(t.shape)}")
 
     def forward(self, input, hx=None):
+        """input: a tensor, or a PackedSequence (nn.utils.rnn), for which the output is a PackedSequence too and
+        h_n (c_n) hold each sequence's state after its own last step (torch's rule: at step t only the first
+        batch_sizes[t] sequences advance)."""
         name = type(self).__name__
-        self._check(input, hx)
-        unbatched = input.ndim == 2
+        packed = isinstance(input, PackedSequence)
+        if packed:
+            input, batch_sizes, sorted_indices, unsorted_indices = input
+            sizes = batch_sizes.tolist()
+        self._check(input, hx, packed)
+        unbatched = input.ndim == 2 and not packed
         if unbatched:
             input = input.reshape((input.shape[0], 1, input.shape[1]))
-        elif self.batch_first:
+        elif self.batch_first and not packed:
             input = input.transpose(0, 1)
-        T, N = input.shape[0], input.shape[1]
+        if packed:
+            T, N, starts = len(sizes), sizes[0], [0] + list(itertools.accumulate(sizes))
+            xs = [input[starts[t]:starts[t + 1]] for t in range(T)]
+        else:
+            T, N = input.shape[0], input.shape[1]
+            sizes, xs = [N] * T, [input[t] for t in range(T)]
         dirs = 2 if self.bidirectional else 1
         H, P = self.hidden_size, self.proj_size or self.hidden_size
         want = {"hidden": (self.num_layers * dirs, N, P), "cell": (self.num_layers * dirs, N, H)}
@@ -138,7 +160,8 @@ class RNNBase(Module):
             for what, t in (("hidden", h0), ("cell", c0)):
                 if t is not None and tuple(t.shape) != want[what]:
                     raise RuntimeError(f"{name}: expected {what} state of shape {want[what]}, got {tuple(t.shape)}")
-        xs = [input[t] for t in range(T)]
+            if packed and sorted_indices is not None:
+                h0, c0 = h0[:, sorted_indices], (None if c0 is None else c0[:, sorted_indices])
         h_n, c_n = [], []
         width = P + H if lstm else H  # an LSTM's state is the fused cell's hc = [h | c]
         for layer in range(self.num_layers):
@@ -154,8 +177,11 @@ class RNNBase(Module):
                 w = self._weights(layer, d)
                 seq = [None] * T
                 for t in (range(T - 1, -1, -1) if d else range(T)):
-                    state = _step(self.mode, xs[t], state, *w)
-                    seq[t] = state
+                    # a packed batch runs its first sizes[t] rows; the rest keep their state (finished, or in
+                    # the reverse direction, not yet started)
+                    b = sizes[t]
+                    seq[t] = _step(self.mode, xs[t], state if b == N else state[:b], *w)
+                    state = seq[t] if b == N else M.Cat.apply(seq[t], state[b:], axis=0)
                 seqs.append(seq)
                 h_n.append(state[:, :P] if lstm else state)
                 if lstm:
@@ -163,17 +189,21 @@ class RNNBase(Module):
             if layer + 1 < self.num_layers:
                 hs = [[s[:, :P] for s in seq] if lstm else seq for seq in seqs]
                 xs = hs[0] if dirs == 1 else [M.Cat.apply(a, b, axis=1) for a, b in zip(*hs)]
-        outs = [_stack(seq) for seq in seqs]
+        outs = [M.Cat.apply(*seq, axis=0) if packed else _stack(seq) for seq in seqs]
         if lstm:
-            outs = [o[:, :, :P] for o in outs]
-        output = outs[0] if dirs == 1 else M.Cat.apply(*outs, axis=2)
+            outs = [o[:, :P] if packed else o[:, :, :P] for o in outs]
+        output = outs[0] if dirs == 1 else M.Cat.apply(*outs, axis=outs[0].ndim - 1)
         h_n = _stack(h_n)
         c_n = _stack(c_n) if lstm else None
+        if packed:
+            output = PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices)
+            if unsorted_indices is not None:
+                h_n, c_n = h_n[:, unsorted_indices], (None if c_n is None else c_n[:, unsorted_indices])
         if unbatched:
             output = output.reshape((T, output.shape[2]))
             h_n = h_n.reshape((h_n.shape[0], h_n.shape[2]))
             c_n = None if c_n is None else c_n.reshape((c_n.shape[0], H))
-        elif self.batch_first:
+        elif self.batch_first and not packed:
             output = output.transpose(0, 1)
         return output, ((h_n, c_n) if lstm else h_n)
 

@@ -95,6 +95,6 @@ def vector_to_parameters(vec, parameters):
 
 
 # the submodules import the helpers above
-from . import parametrizations, parametrize  # noqa: E402
+from . import parametrizations, parametrize, rnn  # noqa: E402
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights  # noqa: E402
 from .legacy_norms import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm  # noqa: E402
