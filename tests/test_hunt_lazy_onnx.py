@@ -215,6 +215,22 @@ def test_lazy_replays_embedding_padding_and_attention_masks():
         np.testing.assert_allclose(out.forward(q=v).numpy(), ref.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
+def test_lazy_graph_with_an_inplace_op_is_freed():
+    # the in-place op's snapshot went through the lazy-recording detach(): its node held the tensor, whose _past held
+    # the snapshot, so the graph and the lazy hook (a cost on every later op) outlived the last reference
+    import gc
+
+    from minigrad.autograd.function import _hooks
+
+    w = nn.Parameter(minigrad.ones(4))
+    a = Tensor(shape=(3, 4), name="a")
+    y = (a * w).exp_()
+    np.testing.assert_allclose(y.forward(a=X).numpy(), np.exp(X), rtol=1e-6)
+    del a, y
+    gc.collect()
+    assert not minigrad.lazy._nodes and _hooks.on_apply is None
+
+
 def test_lazy_placeholder_named_self():
     y = Tensor(shape=(2,), name="self") * 2
     np.testing.assert_array_equal(y.forward(self=[1.0, 2.0]).numpy(), [2.0, 4.0])

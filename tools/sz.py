@@ -34,7 +34,14 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "src" / "minigrad"
 # eight activations, channel and alpha dropout, inplace=True, state-dict hooks, get_total_norm; plus lazy replay of
 # detach() and of masks computed from placeholders. nn/module.py's containers moved to nn/containers.py and the
 # losses of nn/functional.py to nn/functional_losses.py, so each file stays under the per-file budget.
-BUDGETS = {"scalar/value.py": 200, "core": 4870, "file": 600, "package": 13600}
+# package 13600 -> 14800 and core 4870 -> 4910 (stop 16, second round): torch features that user code calls, each
+# tested against torch 2.13: nn.utils.rnn and packed sequences in RNN/LSTM/GRU (~160 lines), nn.utils.parametrize
+# with weight_norm/spectral_norm (old and new APIs) and BatchNorm fusion (~400), LBFGS, Adafactor and the optimizer
+# hooks (~330), max-pool indices with MaxUnpool, PixelShuffle, RMSNorm, LocalResponseNorm, Fold/Unfold, the padding
+# modules, attention's add_bias_kv/add_zero_attn (~320). Core: create_graph gradients attached to saved tensors
+# (engine._attach_saved), the lazy Detach node, and ops/composite.py's in-place section moved to ops/inplace.py
+# (its own imports) to keep composite.py under the per-file budget.
+BUDGETS = {"scalar/value.py": 200, "core": 4910, "file": 600, "package": 14800}
 CORE = ("autograd", "ops", "tensor.py", "dtypes.py", "backend.py", "creation.py", "functions.py")
 
 

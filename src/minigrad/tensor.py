@@ -17,6 +17,7 @@ from .numpy_protocol import to_array as _to_array
 from .ops import composite as C
 from .ops import elementwise as E
 from .ops import indexed as I
+from .ops import inplace as IP
 from .ops import linalg as L
 from .ops import movement as M
 from .ops.composite import _dims, _floating, _index_arg
@@ -87,7 +88,7 @@ class Tensor:
     """
 
     # set only off the hot path: _past by an in-place op on the graph (autograd.function.recorded_input), _source by
-    # detach() (ops/composite.bump_version)
+    # detach() (ops/inplace.bump_version)
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_device", "_version", "name", "_retains_grad", "_hooks",
                  "_past", "_source", "__weakref__")
     __array_priority__ = 1000
@@ -285,7 +286,7 @@ class Tensor:
         """Drop the accumulated gradient (sets .grad to None, as torch's zero_grad(set_to_none=True))."""
         self.grad = None
 
-    detach = C.detach
+    detach = IP.detach
 
     def __deepcopy__(self, memo):
         """copy.deepcopy (optimizer and model state dicts): a leaf's array and grad are copied, as torch does."""
@@ -422,8 +423,8 @@ class Tensor:
         return matmul(tensor(other, device=self._device), self)
 
     # ----------------------------------------------------------------------------------- in place
-    _inplace = C.inplace
-    _write = C.write
+    _inplace = IP.inplace
+    _write = IP.write
 
     def __iadd__(self, other):
         return self._inplace(Tensor.__add__, other, "add_")
@@ -840,7 +841,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     return Tensor._wrap(arr, dev, bool(requires_grad))
 
 
-for _name in C.INPLACE_TWINS:  # exp_, clamp_, pow_, ...: composite.inplace_twin
-    setattr(Tensor, _name + "_", C.inplace_twin(_name))
-_function.Tensor = _numpy_protocol.Tensor = C.Tensor = Tensor
-C.tensor = tensor
+for _name in IP.INPLACE_TWINS:  # exp_, clamp_, pow_, ...: inplace.inplace_twin
+    setattr(Tensor, _name + "_", IP.inplace_twin(_name))
+_function.Tensor = _numpy_protocol.Tensor = C.Tensor = IP.Tensor = Tensor
+C.tensor = IP.tensor = tensor

@@ -21,7 +21,7 @@ class Function:
     saved = ()
     differentiable = True
     # the version of the output tensor when this node made it: 0, or the version an in-place op on the graph gave
-    # the tensor it rebased onto this node (ops/composite.inplace), so that y.exp_() is not mistaken for a change
+    # the tensor it rebased onto this node (ops/inplace.inplace), so that y.exp_() is not mistaken for a change
     out_version = 0
     # optional `backward_owned(ctx, grad)`: the same gradient as backward, allowed to write into `grad`, which the
     # engine passes only when no one else holds it (see engine.backward_plain)
@@ -124,7 +124,7 @@ def recorded_input(p, v):
     """The tensor that a node recorded as input `p` at version `v`, and that tensor's version now.
 
     An in-place op on the graph (`h -= h.mean(0)` on a non-leaf) moves h onto a new node and leaves behind a
-    snapshot holding h's previous node and array (ops/composite.inplace). A node recorded before that, like the
+    snapshot holding h's previous node and array (ops/inplace.inplace). A node recorded before that, like the
     mean here, must reach the snapshot: through h it would reach h's new node, which depends on the mean itself,
     and the graph would loop. In torch an edge points at the node, not at the tensor, so this cannot happen there.
     `p._past` is unset until the first such op: ((version at the op, snapshot), ...) in order."""

@@ -11,8 +11,8 @@ class MultiheadAttention(Module):
     """Multi-head scaled dot-product attention. query (L, N, E), key/value (S, N, kdim/vdim), or (N, L, E) with
     batch_first, or unbatched (L, E). forward returns (output, weights averaged over heads (N, L, S) or None).
     A bool key_padding_mask (N, S) / attn_mask ((L, S) or (N * num_heads, L, S)) is True where attention is not
-    allowed; float masks are added to the scores. Matches torch.nn.MultiheadAttention (add_bias_kv and
-    add_zero_attn are not supported).
+    allowed; float masks are added to the scores. add_bias_kv appends learned bias_k / bias_v (1, 1, E) to the keys
+    and values, add_zero_attn a zero key and value. Matches torch.nn.MultiheadAttention.
 
     >>> import minigrad
     >>> mha = MultiheadAttention(8, 2, batch_first=True)
@@ -30,8 +30,6 @@ class MultiheadAttention(Module):
         if embed_dim % num_heads:
             raise AssertionError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by num_heads "
                                  f"({num_heads})")
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are not supported")
         self.embed_dim, self.num_heads, self.dropout, self.batch_first = embed_dim, num_heads, dropout, batch_first
         self.kdim = embed_dim if kdim is None else kdim
         self.vdim = embed_dim if vdim is None else vdim
@@ -52,8 +50,12 @@ class MultiheadAttention(Module):
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, device=device, dtype=dt)
-        self.bias_k = self.bias_v = None
-        self.add_zero_attn = False
+        if add_bias_kv:
+            self.bias_k = Parameter(empty(1, 1, embed_dim, dtype=dt, device=device))
+            self.bias_v = Parameter(empty(1, 1, embed_dim, dtype=dt, device=device))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
     def _reset_parameters(self):
@@ -66,6 +68,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.constant_(self.in_proj_bias, 0.0)
             init.constant_(self.out_proj.bias, 0.0)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
@@ -79,9 +84,9 @@ class MultiheadAttention(Module):
             else:
                 query, key, value = query.transpose(0, 1), key.transpose(0, 1), value.transpose(0, 1)
         out, weights = FL.multi_head_attention_forward(
-            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias, None, None,
-            False, self.dropout, self.out_proj.weight, self.out_proj.bias, training=self.training,
-            key_padding_mask=key_padding_mask, need_weights=need_weights, attn_mask=attn_mask,
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias, self.bias_k,
+            self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,
+            training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights, attn_mask=attn_mask,
             use_separate_proj_weight=not self._qkv_same_embed_dim, q_proj_weight=self.q_proj_weight,
             k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
             average_attn_weights=average_attn_weights, is_causal=is_causal)

@@ -1,8 +1,8 @@
 """Stateless layer math: the functional forms behind the nn layers and losses. Matches torch.nn.functional.
 
 Activations call the engine's fused ops (ops/elementwise.py, ops/reduce.py). The losses are in functional_losses.py
-and the layers' forms (conv, pooling, normalization, embedding, attention) in functional_layers.py; both are
-re-exported here.
+and the layers' forms in functional_layers.py (conv, pooling, normalization, embedding) and
+functional_attention.py (through functional_layers); all are re-exported here.
 """
 import math
 import warnings

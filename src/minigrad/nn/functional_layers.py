@@ -1,22 +1,23 @@
-"""Functional forms of the convolution, pooling, normalization, embedding and attention layers.
+"""Functional forms of the convolution, pooling, normalization and embedding layers (attention's are in
+functional_attention.py, re-exported here).
 
 Matches torch.nn.functional. Convolution and max pooling run the fused Functions of ops/conv.py and ops/pool.py;
 average pooling is a depthwise convolution with a constant kernel, adaptive average pooling a matmul per axis
-with a constant averaging matrix, adaptive max pooling a gather and max per axis, and the normalizations and attention are composed from Tensor ops (their backward
-comes from the engine). Geometry errors name the function (or the layer, when a module calls) and the shapes.
+with a constant averaging matrix, adaptive max pooling a gather and max per axis, and the normalizations are
+composed from Tensor ops (their backward comes from the engine). Geometry errors name the function (or the layer,
+when a module calls) and the shapes.
 """
 import math
 
-import numpy as np
-
+from .. import dtypes
 from ..autograd.grad_mode import no_grad
+from ..functions import pad as _pad
 from ..functions import where
 from ..ops import movement as M
-from ..ops import reduce as R
-from ..ops.conv import Conv, ConvTranspose, conv_forward
-from ..ops.linear import Linear
+from ..ops.conv import Col2Im, Conv, ConvTranspose, conv_forward
 from ..ops.pool import MaxPool
 from ..tensor import Tensor
+from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -36,14 +37,23 @@ __all__ = [
     "conv_transpose2d",
     "conv_transpose3d",
     "embedding",
+    "fold",
     "group_norm",
     "instance_norm",
     "layer_norm",
+    "local_response_norm",
     "max_pool1d",
     "max_pool2d",
     "max_pool3d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
     "multi_head_attention_forward",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "rms_norm",
     "scaled_dot_product_attention",
+    "unfold",
 ]
 
 
@@ -232,14 +242,40 @@ def _pool_geometry(name, input, kernel_size, stride, padding, dilation, ceil_mod
     return kernel, stride, padding, hi, dilation, tuple(out)
 
 
+def _window_argmax(input, positions):
+    """torch's return_indices: for each window, the flat index into its (unpadded) input plane of the window's
+    first maximum (or first NaN). positions[i] is an (out_i, K_i) array of the window's positions along spatial
+    axis i; those outside the input are padding. The indices are constants, computed off the graph."""
+    xp, x, nsp = input._device.xp, input.data, len(positions)
+    sizes, index, valid, flat = x.shape[2:], [], True, 0
+    for i, p in enumerate(positions):
+        shape = (1,) * (2 * i) + p.shape + (1,) * (2 * (nsp - i - 1))  # axes (o1, K1, o2, K2, ...)
+        valid = valid & ((p >= 0) & (p < sizes[i])).reshape(shape)
+        index.append(xp.clip(p, 0, sizes[i] - 1).reshape(shape))
+        flat = flat * sizes[i] + index[-1]
+    full = sum((p.shape for p in positions), ())
+    order = tuple(range(0, 2 * nsp, 2)) + tuple(range(1, 2 * nsp, 2))  # (o1, K1, o2, K2) -> (o1, o2, K1, K2)
+    out = tuple(p.shape[0] for p in positions)
+    valid, flat = (xp.reshape(xp.transpose(xp.broadcast_to(a, full), order), out + (-1,)) for a in (valid, flat))
+    vals = xp.transpose(x[(slice(None), slice(None)) + tuple(index)], (0, 1) + tuple(2 + a for a in order))
+    vals = xp.where(valid, xp.reshape(vals, x.shape[:2] + out + (-1,)), -xp.inf)
+    # matches torch: an all -inf window picks its first position inside the input
+    hit = ((vals == xp.max(vals, axis=-1, keepdims=True)) | xp.isnan(vals)) & valid
+    k = xp.argmax(hit, axis=-1)
+    return Tensor._wrap(flat.astype(xp.int64)[tuple(xp.indices(out)) + (k,)], input._device)
+
+
 def _max_pool(name, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nsp):
-    if return_indices:
-        raise NotImplementedError(f"{name}: return_indices=True is not supported")
     input, squeeze = _batched(name, input, nsp)
-    kernel, stride, lo, hi, dilation, _ = _pool_geometry(name, input, kernel_size, stride, padding, dilation,
-                                                         ceil_mode, nsp)
+    kernel, stride, lo, hi, dilation, out = _pool_geometry(name, input, kernel_size, stride, padding, dilation,
+                                                           ceil_mode, nsp)
     y = MaxPool.apply(input, kernel=kernel, stride=stride, pad_lo=lo, pad_hi=hi, dilation=dilation)
-    return _unbatch(y, squeeze)
+    if not return_indices:
+        return _unbatch(y, squeeze)
+    xp = input._device.xp
+    positions = [xp.arange(o)[:, None] * s - p + xp.arange(k)[None] * d
+                 for o, s, p, k, d in zip(out, stride, lo, kernel, dilation)]
+    return _unbatch(y, squeeze), _unbatch(_window_argmax(input, positions), squeeze)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -249,7 +285,8 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """2-d max pooling over (N, C, H, W) or (C, H, W); padding counts as -inf. stride defaults to kernel_size.
-    Matches torch.nn.functional.max_pool2d (return_indices is not supported)."""
+    With return_indices, also each maximum's flat index into its input plane. Matches
+    torch.nn.functional.max_pool2d."""
     return _max_pool("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2)
 
 
@@ -354,8 +391,6 @@ def _interp_weights(xp, n_in, n_out, scale, align_corners, cubic, dtype):
 
 
 def _adaptive_pool(name, input, output_size, nsp, reduce="avg", return_indices=False):
-    if return_indices:
-        raise NotImplementedError(f"{name}: return_indices=True is not supported")
     input, squeeze = _batched(name, input, nsp)
     if isinstance(output_size, int):
         output_size = (output_size,) * nsp
@@ -374,6 +409,9 @@ def _adaptive_pool(name, input, output_size, nsp, reduce="avg", return_indices=F
         if sizes[i] != output_size[i]:
             index = (slice(None),) * (2 + i) + (_bin_index(xp, sizes[i], output_size[i])[0],)
             y = M.GetItem.apply(y, index=index).max(3 + i).values
+    if return_indices:
+        positions = [_bin_index(xp, n, o)[0] for n, o in zip(sizes, output_size)]
+        return _unbatch(y, squeeze), _unbatch(_window_argmax(input, positions), squeeze)
     return _unbatch(y, squeeze)
 
 
@@ -394,18 +432,168 @@ def adaptive_avg_pool3d(input, output_size):
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
-    """Max over torch's adaptive bins. Matches torch.nn.functional.adaptive_max_pool1d (no return_indices)."""
+    """Max over torch's adaptive bins. Matches torch.nn.functional.adaptive_max_pool1d."""
     return _adaptive_pool("adaptive_max_pool1d", input, output_size, 1, "max", return_indices)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
-    """Max over torch's adaptive bins. Matches torch.nn.functional.adaptive_max_pool2d (no return_indices)."""
+    """Max over torch's adaptive bins. Matches torch.nn.functional.adaptive_max_pool2d."""
     return _adaptive_pool("adaptive_max_pool2d", input, output_size, 2, "max", return_indices)
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):
-    """Max over torch's adaptive bins. Matches torch.nn.functional.adaptive_max_pool3d (no return_indices)."""
+    """Max over torch's adaptive bins. Matches torch.nn.functional.adaptive_max_pool3d."""
     return _adaptive_pool("adaptive_max_pool3d", input, output_size, 3, "max", return_indices)
+
+
+def _max_unpool(name, input, indices, kernel_size, stride, padding, output_size, nsp):
+    """Each input value written at its index into a zero output plane: torch's max_unpool, the inverse of max
+    pooling with return_indices. A scatter, so the gradient gathers at the indices, as torch's."""
+    kernel = _ntuple(kernel_size, nsp, name, "kernel_size")
+    stride = kernel if stride is None else _ntuple(stride, nsp, name, "stride")
+    padding = _ntuple(padding, nsp, name, "padding")
+    if tuple(indices.shape) != tuple(input.shape) or indices.dtype != dtypes.int64:
+        raise RuntimeError(f"{name}: indices of shape {tuple(indices.shape)} and dtype {indices.dtype} should be "
+                           f"int64 and of the input's shape {tuple(input.shape)}")
+    input, squeeze = _batched(name, input, nsp)
+    default = tuple((n - 1) * s + k - 2 * p for n, s, k, p in zip(input.shape[2:], stride, kernel, padding))
+    size = default if output_size is None else tuple(output_size)
+    size = size[2:] if len(size) == nsp + 2 else size
+    if len(size) != nsp:
+        raise ValueError(f"{name}: output_size {tuple(output_size)} should have {nsp} or {nsp + 2} elements")
+    if any(not d - s < o < d + s for o, d, s in zip(size, default, stride)):
+        raise ValueError(f"{name}: invalid output_size {size}: each size must be within stride {stride} of the "
+                         f"default size {default}")
+    n, c, total = input.shape[0], input.shape[1], math.prod(size)
+    idx = indices.data.reshape((n, c, math.prod(input.shape[2:])))
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= total):
+        bad = int(idx.min()) if int(idx.min()) < 0 else int(idx.max())
+        raise RuntimeError(f"{name}: Found an invalid max index: {bad} (output volumes are of size "
+                           f"{'x'.join(map(str, size))})")
+    base = Tensor._wrap(input._device.xp.zeros((n, c, total), dtype=input.dtype), input._device)
+    y = base.scatter(2, idx, input.reshape(idx.shape))
+    return _unbatch(y.reshape((n, c) + tuple(size)), squeeze)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The inverse of max_pool1d(return_indices=True): zeros with each value at its index. Matches
+    torch.nn.functional.max_unpool1d."""
+    return _max_unpool("max_unpool1d", input, indices, kernel_size, stride, padding, output_size, 1)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The inverse of max_pool2d(return_indices=True) on (N, C, H, W) or (C, H, W): a zero output of size
+    output_size (default (H - 1) * stride - 2 * padding + kernel_size) with each value at its flat index into the
+    output plane. Matches torch.nn.functional.max_unpool2d.
+
+    >>> import minigrad
+    >>> y, i = max_pool2d(minigrad.arange(16.0).reshape(1, 1, 4, 4), 2, return_indices=True)
+    >>> max_unpool2d(y, i, 2)[0, 0, 1].tolist()
+    [0.0, 5.0, 0.0, 7.0]
+    """
+    return _max_unpool("max_unpool2d", input, indices, kernel_size, stride, padding, output_size, 2)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The inverse of max_pool3d(return_indices=True). Matches torch.nn.functional.max_unpool3d."""
+    return _max_unpool("max_unpool3d", input, indices, kernel_size, stride, padding, output_size, 3)
+
+
+# ------------------------------------------------------------------------------------------------ fold, pixel shuffle
+def _fold_geometry(name, kernel_size, dilation, padding, stride):
+    kernel, dilation, padding, stride = (_ntuple(v, 2, name, what) for v, what in (
+        (kernel_size, "kernel_size"), (dilation, "dilation"), (padding, "padding"), (stride, "stride")))
+    if min(kernel + dilation + stride) < 1 or min(padding) < 0:
+        raise RuntimeError(f"{name}: kernel_size {kernel}, dilation {dilation} and stride {stride} must be positive "
+                           f"and padding {padding} non-negative")
+    return kernel, dilation, padding, stride
+
+
+def _blocks(name, sizes, kernel, dilation, padding, stride):
+    """The number of sliding blocks along each spatial axis; torch refuses a geometry that leaves none."""
+    out = tuple((n + 2 * p - d * (k - 1) - 1) // s + 1 for n, k, d, p, s in zip(sizes, kernel, dilation, padding,
+                                                                                   stride))
+    if min(out) < 1:
+        raise RuntimeError(f"{name}: spatial size {tuple(sizes)} with kernel_size {kernel}, dilation {dilation}, "
+                           f"padding {padding} and stride {stride} leaves no sliding block (got {out})")
+    return out
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Sliding blocks of input (N, C, H, W) or (C, H, W) as columns (N, C * kH * kW, L), channel-major, L blocks
+    in row-major order. A gather, so its gradient adds each block back. Matches torch.nn.functional.unfold.
+
+    >>> import minigrad
+    >>> unfold(minigrad.ones(2, 3, 4, 5), 2).shape
+    (2, 12, 12)
+    """
+    if input.ndim not in (3, 4) or 0 in tuple(input.shape[-3:]):
+        raise RuntimeError(f"unfold: expected a 3D or 4D (batched) input with non-zero C, H and W, got shape "
+                           f"{tuple(input.shape)}")
+    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = geom = _fold_geometry("unfold", kernel_size, dilation, padding, stride)
+    input, squeeze = _batched("unfold", input, 2)
+    oh, ow = _blocks("unfold", input.shape[2:], *geom)
+    xp, (n, c) = input._device.xp, input.shape[:2]
+    rows = (xp.arange(kh) * dh)[:, None, None, None] + (xp.arange(oh) * sh)[None, None, :, None]
+    cols = (xp.arange(kw) * dw)[None, :, None, None] + (xp.arange(ow) * sw)[None, None, None, :]
+    x = _pad(input, (pw, pw, ph, ph)) if ph or pw else input
+    y = M.GetItem.apply(x, index=(slice(None), slice(None), rows, cols))  # (N, C, kH, kW, oH, oW)
+    return _unbatch(y.reshape((n, c * kh * kw, oh * ow)), squeeze)
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """The adjoint of unfold: columns (N, C * kH * kW, L) or (C * kH * kW, L) summed back onto an (N, C, *output_size)
+    image, overlapping blocks added. Matches torch.nn.functional.fold."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"fold: expected a 2D or 3D (batched) input, got shape {tuple(input.shape)}")
+    geom = _fold_geometry("fold", kernel_size, dilation, padding, stride)
+    (kh, kw), (ph, pw) = geom[0], geom[2]
+    size = _ntuple(output_size, 2, "fold", "output_size")
+    input, squeeze = _batched("fold", input, 1)
+    oh, ow = _blocks("fold", size, *geom)
+    n, ck, blocks = input.shape
+    if ck % (kh * kw) or blocks != oh * ow:
+        raise RuntimeError(f"fold: input of shape {tuple(input.shape)} should have C * {kh * kw} (kernel_size "
+                           f"{geom[0]}) rows and {oh} * {ow} = {oh * ow} blocks for output_size {size}")
+    cols = input.reshape((n, ck // (kh * kw), kh, kw, oh, ow))
+    y = Col2Im.apply(cols, padded=(size[0] + 2 * ph, size[1] + 2 * pw), stride=geom[3], dilation=geom[1])
+    y = y[:, :, ph:ph + size[0], pw:pw + size[1]] if ph or pw else y
+    return _unbatch(y, squeeze)
+
+
+def _pixel_shuffle(name, input, r, up):
+    if input.ndim < 3:
+        raise RuntimeError(f"{name}: expected an input of at least 3 dimensions (*, C, H, W), got shape "
+                           f"{tuple(input.shape)}")
+    if r < 1:
+        raise RuntimeError(f"{name}: expected a positive {'up' if up else 'down'}scale_factor, got {r}")
+    lead, (c, h, w), k = tuple(input.shape[:-3]), tuple(input.shape[-3:]), input.ndim - 3
+    if c % (r * r) if up else h % r or w % r:
+        raise RuntimeError(f"{name}: input of shape {tuple(input.shape)} should have "
+                           + (f"channels divisible by upscale_factor ** 2 = {r * r}" if up else
+                              f"height and width divisible by downscale_factor {r}"))
+    if up:  # (C, r, r, H, W) -> (C, H, r, W, r)
+        x = input.reshape(lead + (c // (r * r), r, r, h, w)).permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
+        return x.reshape(lead + (c // (r * r), h * r, w * r))
+    x = input.reshape(lead + (c, h // r, r, w // r, r)).permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return x.reshape(lead + (c * r * r, h // r, w // r))
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C * r * r, H, W) -> (*, C, H * r, W * r): each group of r * r channels becomes the r x r blocks of one
+    channel (r = upscale_factor). Matches torch.nn.functional.pixel_shuffle.
+
+    >>> import minigrad
+    >>> pixel_shuffle(minigrad.arange(4.0).reshape(1, 4, 1, 1), 2).reshape(2, 2).tolist()
+    [[0.0, 1.0], [2.0, 3.0]]
+    """
+    return _pixel_shuffle("pixel_shuffle", input, upscale_factor, True)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """The inverse of pixel_shuffle: (*, C, H * r, W * r) -> (*, C * r * r, H, W). Matches
+    torch.nn.functional.pixel_unshuffle."""
+    return _pixel_shuffle("pixel_unshuffle", input, downscale_factor, False)
 
 
 # ------------------------------------------------------------------------------------------------ normalization
@@ -459,15 +647,23 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return y
 
 
+def _trailing_axes(name, input, normalized_shape, **params):
+    """normalized_shape as a tuple and the trailing axes it names; the input must end with it and each given
+    parameter (weight, bias) must have exactly its shape, as torch checks (a broadcast would hide a mistake)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
+        raise RuntimeError(f"{name}: input of shape {tuple(input.shape)} does not end with normalized_shape {shape}")
+    for what, t in params.items():
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(f"{name}: {what} of shape {tuple(t.shape)} should have normalized_shape {shape}")
+    return shape, tuple(range(input.ndim - k, input.ndim))
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalize over the trailing dimensions `normalized_shape` (biased variance), then scale and shift
     elementwise. Matches torch.nn.functional.layer_norm."""
-    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    k = len(normalized_shape)
-    if tuple(input.shape[input.ndim - k:]) != normalized_shape or input.ndim < k:
-        raise RuntimeError(f"layer_norm: input of shape {tuple(input.shape)} does not end with normalized_shape "
-                           f"{normalized_shape}")
-    axes = tuple(range(input.ndim - k, input.ndim))
+    _, axes = _trailing_axes("layer_norm", input, normalized_shape, weight=weight, bias=bias)
     mean = input.mean(axes, keepdim=True)
     centered = input - mean
     var = (centered * centered).mean(axes, keepdim=True)
@@ -477,6 +673,36 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if bias is not None:
         y = y + bias
     return y
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """input / sqrt(mean(input ** 2) + eps) over the trailing dimensions `normalized_shape`, times weight.
+    eps=None means the machine epsilon of input's dtype. Matches torch.nn.functional.rms_norm.
+
+    >>> import minigrad
+    >>> rms_norm(minigrad.tensor([[3.0, 4.0]]), (2,), eps=0.0)
+    tensor([[0.8485, 1.1314]])
+    """
+    _, axes = _trailing_axes("rms_norm", input, normalized_shape, weight=weight)
+    eps = float(dtypes.finfo(input.dtype).eps) if eps is None else eps
+    y = input * ((input * input).mean(axes, keepdim=True) + eps) ** -0.5
+    return y if weight is None else y * weight
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """input (N, C, *) divided by (k + alpha * mean of input ** 2 over `size` neighbouring channels) ** beta; the
+    window is zero-padded by size // 2 channels before and (size - 1) // 2 after, as torch's average pooling.
+    Matches torch.nn.functional.local_response_norm."""
+    if input.ndim < 3:
+        raise ValueError(f"local_response_norm: expected a 3D or higher dimensional input, got shape "
+                         f"{tuple(input.shape)}")
+    if input.numel() == 0:
+        return input
+    n, c = input.shape[:2]
+    sq = (input * input).reshape((n, 1, c, math.prod(input.shape[2:])))
+    div = _avg_pool("local_response_norm", _pad(sq, (0, 0, size // 2, (size - 1) // 2)), (size, 1), 1, 0, False,
+                    True, None, 2)
+    return input / (div.reshape(tuple(input.shape)) * alpha + k) ** beta
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -557,196 +783,3 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         counts = xp.bincount(idx.reshape(-1), minlength=n)[idx][..., None].astype(weight.dtype)
         out.register_hook(lambda grad: grad / counts)
     return out
-
-
-# ------------------------------------------------------------------------------------------------ attention
-def _neg_inf_where(scores, blocked):
-    """scores with -inf where the bool tensor `blocked` is True (broadcast). Added, not written, as torch turns a
-    bool mask into a float one: a NaN score stays NaN, and a NaN gradient of a fully masked row (need_weights=True
-    attention) reaches the inputs as in torch. measured: no slower than a where (the bias has the mask's size).
-    The bias goes through where(), so a mask computed from a lazy graph's placeholder is replayed with new feeds."""
-    dt, dev = scores.dtype, scores._device
-    return scores + where(blocked, Tensor._wrap(dev.xp.asarray(-math.inf, dtype=dt), dev),
-                          Tensor._wrap(dev.xp.asarray(0, dtype=dt), dev))
-
-
-def _softmax(x, axis):
-    return R.Softmax.apply(x, axis=axis % x.ndim)
-
-
-class _SafeSoftmax(R.Softmax):
-    """softmax over the last axis in which a row of all -inf (a query whose keys are all masked out) gives zeros,
-    not NaN: torch's _safe_softmax, which its scaled_dot_product_attention uses. Softmax's backward then sends
-    such a row a zero gradient, as torch's does."""
-
-    @staticmethod
-    def forward(ctx, a, axis):
-        with np.errstate(invalid="ignore"):  # -inf - -inf in the max shift of those rows: they are replaced below
-            out = R.Softmax.forward(ctx, a, axis)
-        xp = ctx.xp
-        # such a row is NaN throughout, so one column of the output finds the candidates without a pass over a
-        nan = xp.isnan(out[..., :1])
-        if nan.any():
-            dead = nan & xp.all(a == -xp.inf, axis=-1, keepdims=True)  # NaN from a NaN score stays NaN, as torch
-            if dead.any():
-                out = xp.where(dead, xp.zeros((), dtype=out.dtype), out)
-                ctx.save_for_backward(out)
-        return out
-
-
-def _masked_softmax(scores):
-    """Softmax of attention scores after a mask was applied, where a fully masked row can occur."""
-    return _SafeSoftmax.apply(scores, axis=scores.ndim - 1)
-
-
-def _check_mask(name, what, mask):
-    if mask is not None and mask.dtype != bool and not mask.is_floating_point():
-        raise RuntimeError(f"{name}: only bool and floating {what} are supported, got dtype {mask.dtype}")
-
-
-def _repeat_heads(name, t, hq):
-    """enable_gqa: key or value t (*, h, S, E) with each of its h heads serving hq // h consecutive query heads, as
-    torch's repeat_interleave."""
-    s, h = tuple(t.shape), t.shape[-3]
-    if hq % h:
-        raise RuntimeError(f"{name}: the number of heads in key and value ({h}) must divide the number of heads in "
-                           f"query ({hq})")
-    return t.unsqueeze(-3).expand(s[:-3] + (h, hq // h) + s[-2:]).reshape(s[:-3] + (hq,) + s[-2:])
-
-
-def _dropout(x, p, training):
-    if p == 0.0 or not training:
-        return x
-    from .functional import dropout
-
-    return dropout(x, p, training)
-
-
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
-                                 enable_gqa=False):
-    """softmax(query @ key^T * scale + mask) @ value over the last two axes. query: (*, L, E), key: (*, S, E),
-    value: (*, S, Ev). A bool attn_mask marks the positions that take part (True); a float one is added. A query
-    that the mask lets see no key gets zeros (and a zero gradient), as torch. With enable_gqa, key and value
-    may have fewer heads (axis -3) than query, each shared by a group of query heads. Matches
-    torch.nn.functional.scaled_dot_product_attention."""
-    name = "scaled_dot_product_attention"
-    if min(query.ndim, key.ndim, value.ndim) < 2 or query.shape[-1] != key.shape[-1] or \
-            key.shape[-2] != value.shape[-2]:
-        raise RuntimeError(f"{name}: query {tuple(query.shape)}, key {tuple(key.shape)} and value "
-                           f"{tuple(value.shape)} do not fit (each needs at least 2 dimensions; query and key must "
-                           "share the last dimension, key and value the sequence dimension)")
-    _check_mask(name, "attn_mask", attn_mask)
-    if enable_gqa and query.ndim >= 3:
-        key, value = _repeat_heads(name, key, query.shape[-3]), _repeat_heads(name, value, query.shape[-3])
-    if is_causal and attn_mask is not None:
-        raise RuntimeError(f"{name}: pass either attn_mask or is_causal, not both")
-    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
-    scores = query.matmul(key.transpose(-2, -1)) * scale
-    xp = query._device.xp
-    L, S = query.shape[-2], key.shape[-2]
-    if is_causal:
-        scores = _neg_inf_where(scores, Tensor._wrap(xp.triu(xp.ones((L, S), dtype=bool), 1), query._device))
-    elif attn_mask is not None:
-        if attn_mask.dtype == bool:
-            scores = _neg_inf_where(scores, attn_mask.logical_not())
-        else:
-            scores = scores + attn_mask
-    # only a mask can block a whole row (a causal one never does): the unmasked path keeps the plain softmax
-    attn = _masked_softmax(scores) if attn_mask is not None else _softmax(scores, -1)
-    attn = _dropout(attn, dropout_p, True)
-    return attn.matmul(value)
-
-
-def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
-                                 bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
-                                 training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
-                                 use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
-                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
-                                 is_causal=False):
-    """Multi-head attention over sequence-first inputs query (L, N, E), key and value (S, N, E) (or unbatched
-    (L, E)). Returns (output (L, N, E), attention weights (N, L, S) averaged over heads, or (N, H, L, S), or None).
-    A bool key_padding_mask (N, S) or attn_mask ((L, S) or (N*H, L, S)) marks the positions to ignore (True);
-    float masks are added. A query whose keys are all masked out gets zero attention with need_weights=False and
-    NaN with need_weights=True, as torch (which runs scaled_dot_product_attention only in the first case). Matches
-    torch.nn.functional.multi_head_attention_forward (bias_k/bias_v, add_zero_attn and static_k/static_v are not
-    supported)."""
-    name = "multi_head_attention_forward"
-    if bias_k is not None or bias_v is not None or add_zero_attn or static_k is not None or static_v is not None:
-        raise NotImplementedError(f"{name}: bias_k/bias_v, add_zero_attn and static_k/static_v are not supported")
-    if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim or \
-            key.shape[:-1] != value.shape[:-1] or key.shape[1:-1] != query.shape[1:-1]:
-        raise RuntimeError(f"{name}: query {tuple(query.shape)}, key {tuple(key.shape)} and value "
-                           f"{tuple(value.shape)} do not fit: expected (L, N, E), (S, N, kdim) and (S, N, vdim), or "
-                           "unbatched (L, E), (S, kdim) and (S, vdim)")
-    _check_mask(name, "key_padding_mask", key_padding_mask)
-    _check_mask(name, "attn_mask", attn_mask)
-    if is_causal and attn_mask is None:  # torch: is_causal is only a hint about attn_mask
-        raise RuntimeError(f"{name}: is_causal needs the causal attn_mask too (is_causal is a hint)")
-    unbatched = query.ndim == 2
-    if unbatched:
-        query, key, value = (t.reshape((t.shape[0], 1, t.shape[1])) for t in (query, key, value))
-        if key_padding_mask is not None:
-            key_padding_mask = key_padding_mask.reshape((1, -1))
-    L, N, E_ = query.shape
-    S = key.shape[0]
-    if E_ != embed_dim_to_check:
-        raise RuntimeError(f"{name}: query of shape {tuple(query.shape)} has embedding dimension {E_}, expected "
-                           f"{embed_dim_to_check}")
-    if E_ % num_heads:
-        raise RuntimeError(f"{name}: embed_dim {E_} is not divisible by num_heads {num_heads}")
-    hd = E_ // num_heads
-    if use_separate_proj_weight:
-        wq, wk, wv = q_proj_weight, k_proj_weight, v_proj_weight
-    else:
-        wq, wk, wv = in_proj_weight[:E_], in_proj_weight[E_:2 * E_], in_proj_weight[2 * E_:]
-    if wk.shape[1] != key.shape[-1] or wv.shape[1] != value.shape[-1]:
-        raise RuntimeError(f"{name}: key {tuple(key.shape)} and value {tuple(value.shape)} should have feature sizes "
-                           f"kdim={wk.shape[1]} and vdim={wv.shape[1]}")
-    bq = bk = bv = None
-    if in_proj_bias is not None:
-        bq, bk, bv = in_proj_bias[:E_], in_proj_bias[E_:2 * E_], in_proj_bias[2 * E_:]
-    if query is key and key is value and not use_separate_proj_weight:
-        qkv = _linear(query, in_proj_weight, in_proj_bias)
-        q, k, v = qkv[..., :E_], qkv[..., E_:2 * E_], qkv[..., 2 * E_:]
-    else:
-        q, k, v = _linear(query, wq, bq), _linear(key, wk, bk), _linear(value, wv, bv)
-    # (L, N, E) -> (N, H, L, hd)
-    q = q.reshape((L, N, num_heads, hd)).permute(1, 2, 0, 3)
-    k = k.reshape((S, N, num_heads, hd)).permute(1, 2, 0, 3)
-    v = v.reshape((S, N, num_heads, hd)).permute(1, 2, 0, 3)
-    scores = q.matmul(k.transpose(-2, -1)) * (1.0 / math.sqrt(hd))  # (N, H, L, S)
-    if attn_mask is not None:
-        if attn_mask.ndim == 3:
-            if tuple(attn_mask.shape) != (N * num_heads, L, S):
-                raise RuntimeError(f"{name}: a 3-d attn_mask should have shape {(N * num_heads, L, S)}, got "
-                                   f"{tuple(attn_mask.shape)}")
-            attn_mask = attn_mask.reshape((N, num_heads, L, S))
-        elif tuple(attn_mask.shape) != (L, S):
-            raise RuntimeError(f"{name}: a 2-d attn_mask should have shape {(L, S)}, got {tuple(attn_mask.shape)}")
-        scores = _neg_inf_where(scores, attn_mask) if attn_mask.dtype == bool else scores + attn_mask
-    if key_padding_mask is not None:
-        if tuple(key_padding_mask.shape) != (N, S):
-            raise RuntimeError(f"{name}: key_padding_mask should have shape {(N, S)}, got "
-                               f"{tuple(key_padding_mask.shape)}")
-        kpm = key_padding_mask.reshape((N, 1, 1, S))
-        scores = _neg_inf_where(scores, kpm) if kpm.dtype == bool else scores + kpm
-    # as torch: without the weights it runs scaled_dot_product_attention, whose fully masked rows give 0; with
-    # them, a plain softmax, whose fully masked rows are NaN
-    masked = attn_mask is not None or key_padding_mask is not None
-    attn = _masked_softmax(scores) if masked and not need_weights else _softmax(scores, -1)
-    attn = _dropout(attn, dropout_p, training)  # matches torch: the returned weights are the dropped ones
-    out = attn.matmul(v)  # (N, H, L, hd)
-    out = out.permute(2, 0, 1, 3).reshape((L, N, E_))
-    out = _linear(out, out_proj_weight, out_proj_bias)
-    weights = None
-    if need_weights:
-        weights = attn.mean(1) if average_attn_weights else attn
-    if unbatched:
-        out = out.reshape((L, E_))
-        if weights is not None:
-            weights = weights.reshape(tuple(weights.shape[1:]))
-    return out, weights
-
-
-def _linear(x, w, b):
-    return Linear.apply(x, w) if b is None else Linear.apply(x, w, b)

@@ -1,4 +1,5 @@
-"""Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool1d/2d/3d."""
+"""Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool1d/2d/3d and
+MaxUnpool1d/2d/3d."""
 from . import functional_layers as FL
 from .module import Module
 
@@ -20,14 +21,14 @@ class _MaxPoolNd(Module):
 
 
 class MaxPool1d(_MaxPoolNd):
-    """Max over sliding windows of (N, C, L). Matches torch.nn.MaxPool1d (return_indices is not supported)."""
+    """Max over sliding windows of (N, C, L). Matches torch.nn.MaxPool1d."""
 
     _nsp = 1
 
 
 class MaxPool2d(_MaxPoolNd):
-    """Max over sliding windows of (N, C, H, W); padding counts as -inf. Matches torch.nn.MaxPool2d
-    (return_indices is not supported).
+    """Max over sliding windows of (N, C, H, W); padding counts as -inf. With return_indices, forward returns
+    (output, indices) as torch's. Matches torch.nn.MaxPool2d.
 
     >>> import minigrad
     >>> MaxPool2d(2)(minigrad.zeros(1, 3, 8, 8)).shape
@@ -38,7 +39,42 @@ class MaxPool2d(_MaxPoolNd):
 
 
 class MaxPool3d(_MaxPoolNd):
-    """Max over sliding windows of (N, C, D, H, W). Matches torch.nn.MaxPool3d (return_indices is not supported)."""
+    """Max over sliding windows of (N, C, D, H, W). Matches torch.nn.MaxPool3d."""
+
+    _nsp = 3
+
+
+class _MaxUnpoolNd(Module):
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        name, n = type(self).__name__, self._nsp
+        self.kernel_size = FL._ntuple(kernel_size, n, name, "kernel_size")  # tuples, as torch stores them
+        self.stride = FL._ntuple(kernel_size if stride is None else stride, n, name, "stride")
+        self.padding = FL._ntuple(padding, n, name, "padding")
+
+    def forward(self, input, indices, output_size=None):
+        return FL._max_unpool(type(self).__name__, input, indices, self.kernel_size, self.stride, self.padding,
+                              output_size, self._nsp)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """Matches torch.nn.MaxUnpool1d."""
+
+    _nsp = 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """Undo MaxPool2d(return_indices=True): forward(input, indices, output_size=None) puts each value back at its
+    index in a zero plane. Matches torch.nn.MaxUnpool2d."""
+
+    _nsp = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Matches torch.nn.MaxUnpool3d."""
 
     _nsp = 3
 
@@ -119,18 +155,18 @@ class AdaptiveAvgPool3d(_AdaptivePoolNd):
 
 
 class AdaptiveMaxPool1d(_AdaptivePoolNd):
-    """Max over torch's adaptive bins. Matches torch.nn.AdaptiveMaxPool1d (return_indices is not supported)."""
+    """Max over torch's adaptive bins. Matches torch.nn.AdaptiveMaxPool1d."""
 
     _nsp, _reduce = 1, "max"
 
 
 class AdaptiveMaxPool2d(_AdaptivePoolNd):
-    """Max over torch's adaptive bins. Matches torch.nn.AdaptiveMaxPool2d (return_indices is not supported)."""
+    """Max over torch's adaptive bins. Matches torch.nn.AdaptiveMaxPool2d."""
 
     _nsp, _reduce = 2, "max"
 
 
 class AdaptiveMaxPool3d(_AdaptivePoolNd):
-    """Max over torch's adaptive bins. Matches torch.nn.AdaptiveMaxPool3d (return_indices is not supported)."""
+    """Max over torch's adaptive bins. Matches torch.nn.AdaptiveMaxPool3d."""
 
     _nsp, _reduce = 3, "max"
