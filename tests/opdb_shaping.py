@@ -1,0 +1,4 @@
+"""Op table entries for src/minigrad/ops/shaping.py (see opdb.py: OpSpec, samplers)."""
+from opdb import OpSpec, unary, binary, reduction  # noqa: F401
+
+OPS = []
