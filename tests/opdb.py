@@ -593,12 +593,13 @@ OPS = [
 ]
 
 # the op tables of the torch API beyond the core set, one file per theme (src/minigrad/ops/<theme>.py)
+from opdb_linalg import OPS as _LINALG  # noqa: E402
 from opdb_shaping import OPS as _SHAPING  # noqa: E402
 from opdb_special import OPS as _SPECIAL  # noqa: E402
 from opdb_statistics import OPS as _STATISTICS  # noqa: E402
 from opdb_tensor_misc import OPS as _MISC  # noqa: E402
 
-OPS += _SPECIAL + _STATISTICS + _SHAPING + _MISC
+OPS += _SPECIAL + _STATISTICS + _SHAPING + _MISC + _LINALG
 BY_NAME = {s.name: s for s in OPS}
 assert len(BY_NAME) == len(OPS), "duplicate OpSpec names"
 

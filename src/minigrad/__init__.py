@@ -32,9 +32,10 @@ from .random import Generator, initial_seed, manual_seed
 from .tensor import Tensor, matmul, tensor
 from . import functions
 from .functions import *  # noqa: F403 - torch-style top-level functions (cat, where, exp, ...)
+from . import linalg
 from .ops import shaping as _shaping, special as _special, statistics as _statistics, tensor_misc as _misc
 
-for _mod in (_special, _statistics, _shaping, _misc):  # torch API beyond the core set, by theme
+for _mod in (_special, _statistics, _shaping, _misc, linalg):  # torch API beyond the core set, by theme
     globals().update(_mod.FUNCTIONS)
 
 __version__ = "0.1.0"

@@ -847,7 +847,8 @@ _function.Tensor = _numpy_protocol.Tensor = C.Tensor = IP.Tensor = Tensor
 C.tensor = IP.tensor = tensor
 
 # torch API beyond the core op set, in modules by theme; each lists the Tensor methods it adds
+from . import linalg as _linalg  # noqa: E402
 from .ops import shaping as _shaping, special as _special, statistics as _statistics, tensor_misc as _misc  # noqa: E402
-for _mod in (_special, _statistics, _shaping, _misc):
+for _mod in (_special, _statistics, _shaping, _misc, _linalg):
     for _name, _fn in _mod.METHODS.items():
         setattr(Tensor, _name, _fn)
