@@ -196,3 +196,14 @@ def test_float32_matmul_float64_gives_float64_and_grads_keep_dtypes():
 def test_integer_division_gives_float_as_torch():
     assert str((minigrad.tensor([3]) / 2).dtype) == "float32"
     assert str((minigrad.tensor([3]) // 2).dtype) == "int64"
+
+
+def test_cast_to_an_integer_or_bool_leaves_the_graph_as_torch():
+    # Cast to int kept requires_grad and passed the gradient back, so x - x.long() had a zero gradient (torch: 1)
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        x = lib.tensor([1.7, -2.2, 0.4], requires_grad=True)
+        assert not x.long().requires_grad and not x.int().requires_grad and not x.bool().requires_grad
+        assert x.double().requires_grad
+        (x - x.long() + x.to(lib.int32) * x).sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), [2.0, -1.0, 1.0])

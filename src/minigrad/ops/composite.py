@@ -144,7 +144,9 @@ def to(self, *args, dtype=None, device=None, copy=False):
 
         out = transfer(out, get_device(device))
     if dtype is not None and dtypes.as_dtype(dtype) != out.dtype:
-        out = E.Cast.apply(out, dtype=dtypes.as_dtype(dtype))
+        dt = dtypes.as_dtype(dtype)
+        # as torch: an integer or bool result is off the graph (else x - x.long() would cancel x's gradient)
+        out = E.Cast.apply(out if dt.kind == "f" or not out.requires_grad else out.detach(), dtype=dt)
     if copy and out is self:
         out = self.clone()
     return out
