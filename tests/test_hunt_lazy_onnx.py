@@ -231,6 +231,24 @@ def test_lazy_graph_with_an_inplace_op_is_freed():
     assert not minigrad.lazy._nodes and _hooks.on_apply is None
 
 
+def test_lazy_inplace_op_whose_argument_reads_the_same_tensor():
+    # y.mul_(y.norm(...)): the norm's lazy record pointed at the tensor object y, which the in-place op rebased, so
+    # the replay took the norm of the result (zeros or a square); it now takes the snapshot, as backward does
+    t = Tensor(shape=(2, 3), name="t", requires_grad=True)
+    y = t * 1
+    y.mul_(y.norm(2, dim=1, keepdim=True).clamp(max=1.0))
+    for v in (X[:2, :3], 3 * X[1:3, 1:]):
+        tt = torch.tensor(v, requires_grad=True)
+        ref = tt * 1
+        ref = ref * ref.norm(2, dim=1, keepdim=True).clamp(max=1.0)
+        np.testing.assert_allclose(y.forward(t=v).numpy(), ref.detach().numpy(), rtol=1e-6)
+    # known limit (docs/lazy_viz_onnx.md): such a graph is a reference cycle through the lazy registry, so it is not
+    # freed; the registry is reset here so that later tests start without it
+    del t, y
+    minigrad.lazy._nodes.clear()
+    minigrad.autograd.function._hooks.on_apply = None
+
+
 def test_lazy_placeholder_named_self():
     y = Tensor(shape=(2,), name="self") * 2
     np.testing.assert_array_equal(y.forward(self=[1.0, 2.0]).numpy(), [2.0, 4.0])

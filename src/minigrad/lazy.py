@@ -25,11 +25,17 @@ from .autograd import function as _function
 class _Node:
     """A placeholder (cls is None) or an op applied to a lazy tensor."""
 
-    __slots__ = ("attrs", "cls", "ctx", "dynamic", "evaluated", "name", "parents", "ref")
+    __slots__ = ("_ctx", "attrs", "cls", "dynamic", "evaluated", "name", "parents", "ref")
 
     def __init__(self, cls, parents, attrs, ctx, evaluated, name=None, dynamic=()):
-        self.cls, self.parents, self.attrs, self.ctx = cls, parents, attrs, ctx
+        # the engine node only weakly (its output tensor holds it): held here, in a global registry, an engine cycle
+        # made by an in-place op (y.mul_(y.norm())) could never be collected
+        self.cls, self.parents, self.attrs, self._ctx = cls, parents, attrs, None if ctx is None else weakref.ref(ctx)
         self.evaluated, self.name, self.dynamic = evaluated, name, dynamic
+
+    @property
+    def ctx(self):
+        return None if self._ctx is None else self._ctx()
 
 
 # the engine's own apply, called directly by the hook: not `cls.apply`, which may be a wrapper (the profiler's) that
@@ -100,7 +106,11 @@ def _record(t):
     # a custom autograd.Function's node has no forward to replay: its output's lazy record (the Tensor ops its
     # forward ran) replays the values, and the node keeps serving backward
     if node is not None and (ctx is None or ctx is node.ctx or not hasattr(type(ctx), "forward")):
-        return None if node.cls is None else (node.cls, node.parents, node.attrs, node.ctx, node.dynamic)
+        if node.cls is None:
+            return None
+        # an input changed in place since (y.mul_(y.norm())) stands for the snapshot this op saw, as in backward
+        parents = node.parents if node.ctx is None else node.ctx.recorded_parents()
+        return node.cls, parents, node.attrs, node.ctx, node.dynamic
     if ctx is None:
         return None
     return type(ctx), ctx.recorded_parents(), getattr(ctx, "attrs", {}), ctx, ()
@@ -227,7 +237,9 @@ def _on_apply(cls, inputs, attrs):
     finally:
         hooks.on_apply = _on_apply if nodes else None
     if lazy:
-        _register(out, _Node(cls, tuple(inputs), attrs, out._ctx, not unevaluated, dynamic=dynamic))
+        # with an engine node, the parents are read from it (_record), not held here (see _Node)
+        ctx = out._ctx
+        _register(out, _Node(cls, tuple(inputs) if ctx is None else (), attrs, ctx, not unevaluated, dynamic=dynamic))
     return out
 
 
@@ -248,6 +260,7 @@ class _Plan:
             stack.append((t, True))
             stack.extend((p, False) for p in graph_parents(t) if id(p) not in seen)
         self.placeholders, self.steps, self.lazy_nodes, self.custom = {}, [], [], []
+        self.inplace = any(getattr(t, "_past", None) for t in order)  # a tensor rebased by an in-place op
         for t in order:
             node = _nodes.get(id(t))
             if node is not None:
@@ -348,6 +361,10 @@ def _plan_for(root):
     plan = entry[1] if entry is not None and entry[0]() is root else None
     if plan is None:
         plan = _Plan(root)
+        if plan.inplace:
+            # not cached: an in-place op on the graph can close a cycle from the plan's tensors back to root
+            # (y.mul_(y.norm()): the norm's node holds y), which this global cache would keep alive for ever
+            return plan
         key = id(root)
 
         def gone(ref, key=key, plans=_plans):
