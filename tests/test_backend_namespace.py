@@ -68,7 +68,7 @@ class RecordingNamespace:
 
     def __getattr__(self, name):
         value = getattr(self.inner, name)
-        if callable(value) and not isinstance(value, type):
+        if (callable(value) and not isinstance(value, type)) or isinstance(value, types.ModuleType):
             return _Recorded(value, name, self.calls)
         return value
 

@@ -41,7 +41,16 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "src" / "minigrad"
 # modules, attention's add_bias_kv/add_zero_attn (~320). Core: create_graph gradients attached to saved tensors
 # (engine._attach_saved), the lazy Detach node, and ops/composite.py's in-place section moved to ops/inplace.py
 # (its own imports) to keep composite.py under the per-file budget.
-BUDGETS = {"scalar/value.py": 200, "core": 4910, "file": 600, "package": 14800}
+# core 4910 -> 7050 and package 14800 -> 17300 (stop 16, third round): the torch API that the core op set lacked,
+# in files by theme, each entry in the shared op table (tests/opdb_<theme>.py) so it is checked against torch
+# forward, backward and second order, by finite differences and lazy == eager: ops/special.py (~550: inverse trig
+# and hyperbolic functions, log2/exp2, hypot, logaddexp, xlogy, lerp, addcmul, isclose, erfc/erfinv, lgamma,
+# digamma, polygamma), ops/statistics.py (~560: cummax, logcumsumexp, median, quantile, kthvalue, mode, nan-
+# reductions, unique, bincount, histc, searchsorted), ops/shaping.py (~520: tril/triu, diagonal, roll, tile,
+# repeat_interleave, take, index_add, masked_select, tensor_split, kron, cross, cdist, scatter_reduce),
+# ops/tensor_misc.py (~330: in-place random fills, mm/bmm/addmm & co., aliases) and minigrad.linalg with its ops
+# (~810: inv, det, solve, cholesky, qr, eigh, svd, pinv, lstsq, norms, matrix_exp). No file is over 600.
+BUDGETS = {"scalar/value.py": 200, "core": 7050, "file": 600, "package": 17300}
 CORE = ("autograd", "ops", "tensor.py", "dtypes.py", "backend.py", "creation.py", "functions.py")
 
 
