@@ -5,8 +5,8 @@ Functions are the new primitives (acos, sinh, log2, ...) and the ops whose compo
 unstable (hypot, logaddexp, erfc, erfinv, the gamma family); the rest are compositions of Tensor ops. Each Function's math is a static `f(xp, ...)` so that a
 backward can call another special function through `_call`, also while the backward is recorded (create_graph).
 """
+import functools
 import math
-from fractions import Fraction
 
 from .. import dtypes
 from ..autograd.function import Function
@@ -216,6 +216,7 @@ class Sinc(_SaveInput):
 # ---------------------------------------------------------------------------------------------- gamma family
 def _bernoulli(n):
     """B_0 .. B_n as Fractions (Akiyama-Tanigawa)."""
+    from fractions import Fraction  # noqa: PLC0415 - only when the tables are first needed
     a, out = [Fraction(0)] * (n + 1), []
     for m in range(n + 1):
         a[m] = Fraction(1, m + 1)
@@ -232,15 +233,20 @@ def _zeta_minus_one(k, n=60):
     return sum(j ** -float(k) for j in range(n - 1, 1, -1)) + tail
 
 
-_B = _bernoulli(26)
-# lgamma(2 + t) = (1 - euler_gamma) t + sum_k (-1)^k (zeta(k) - 1) t^k / k, highest power first, for |t| <= 1/2
-_LGAMMA2 = tuple((-1) ** k * _zeta_minus_one(k) / k for k in range(30, 1, -1)) + (0.42278433509846713, 0.0)
-# Stirling's correction sum_k B_2k / (2k (2k - 1) x^(2k - 1)) as a polynomial in 1/x^2, highest power first
-_STIRLING = tuple(float(_B[2 * k] / (2 * k * (2 * k - 1))) for k in range(8, 0, -1))
-# torch's digamma (Cephes psi) asymptotic tail: sum_k B_2k / (2k x^2k), k = 1..7, highest first
-_PSI = tuple(float(_B[2 * k] / (2 * k)) for k in range(7, 0, -1))
-# (2k)! / B_2k, the Euler-Maclaurin coefficients of Cephes' Hurwitz zeta
-_ZETA_A = tuple(float(math.factorial(2 * k) / _B[2 * k]) for k in range(1, 13))
+@functools.cache
+def _tables():
+    """The series coefficients below, computed on first use (Fraction arithmetic at import cost ~2 ms):
+    _LGAMMA2: lgamma(2 + t) = (1 - euler_gamma) t + sum_k (-1)^k (zeta(k) - 1) t^k / k, highest power first, |t| <= 1/2;
+    _STIRLING: Stirling's correction sum_k B_2k / (2k (2k - 1) x^(2k - 1)) as a polynomial in 1/x^2, highest first;
+    _PSI: torch's digamma (Cephes psi) asymptotic tail sum_k B_2k / (2k x^2k), k = 1..7, highest first;
+    _ZETA_A: (2k)! / B_2k, the Euler-Maclaurin coefficients of Cephes' Hurwitz zeta."""
+    b = _bernoulli(26)
+    return {"_LGAMMA2": tuple((-1) ** k * _zeta_minus_one(k) / k for k in range(30, 1, -1)) + (0.42278433509846713, 0.0),
+            "_STIRLING": tuple(float(b[2 * k] / (2 * k * (2 * k - 1))) for k in range(8, 0, -1)),
+            "_PSI": tuple(float(b[2 * k] / (2 * k)) for k in range(7, 0, -1)),
+            "_ZETA_A": tuple(float(math.factorial(2 * k) / b[2 * k]) for k in range(1, 13))}
+
+
 _EPS = 1.11022302462515654042e-16
 
 
@@ -255,14 +261,14 @@ def _lgamma_positive(xp, x):
     big = x >= 12.0
     xb = xp.where(big, x, 12.0)
     s = 1.0 / xb
-    stirling = (xb - 0.5) * xp.log(xb) - xb + 0.9189385332046728 + _horner(_STIRLING, s * s) * s
+    stirling = (xb - 0.5) * xp.log(xb) - xb + 0.9189385332046728 + _horner(_tables()["_STIRLING"], s * s) * s
     xs = xp.where(big, 2.0, x)
     k = xp.floor(xp.maximum(xs - 1.5, 0.0))
     t = xp.where(xs < 1.5, xp.where(xs < 0.5, xs, xs - 1.0), xs - 2.0 - k)
     prod = xp.ones_like(xs)
     for j in range(1, 11):
         prod = prod * xp.where(k >= j, xs - j, 1.0)
-    series = _horner(_LGAMMA2, t)
+    series = _horner(_tables()["_LGAMMA2"], t)
     small = series - xp.where(xs < 0.5, xp.log(xs) + xp.log1p(xs), xp.log(xs))
     out = xp.where(xs < 1.5, small, series + xp.log(prod))
     return xp.where(big, xp.where(x == xp.inf, xp.inf, stirling), out)
@@ -291,7 +297,7 @@ def _digamma(xp, w):
         res = res - xp.where(low, 1.0 / y, 0.0)
         y = xp.where(low, y + 1.0, y)
     z = 1.0 / (y * y)
-    tail = xp.where(y < 1e17, z * _horner(_PSI, z), 0.0)
+    tail = xp.where(y < 1e17, z * _horner(_tables()["_PSI"], z), 0.0)
     out = res + xp.log(y) - 0.5 / y - tail
     tan = xp.tan(xp.where(neg, r, 0.25) * math.pi)
     out = xp.where(neg, out - math.pi / tan, out)
@@ -334,7 +340,7 @@ def _hurwitz_zeta(xp, s, q):
     w = a
     total = xp.where(done, total, total + b * w / (s - 1.0) - 0.5 * b)
     fac, k = 1.0, 0.0
-    for coef in _ZETA_A:
+    for coef in _tables()["_ZETA_A"]:
         fac = fac * (s + k)
         b = b / w
         t = fac * b / coef
