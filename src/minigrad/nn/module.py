@@ -95,8 +95,8 @@ def _array_of(value, name):
 
 
 # registries that modules pickled before they existed lack (__setstate__ adds them empty)
-_STATE_DICT_HOOKS = ("_state_dict_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks",
-                     "_load_state_dict_post_hooks", "_backward_pre_hooks")
+_LATER_HOOK_REGISTRIES = ("_state_dict_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks",
+                          "_load_state_dict_post_hooks", "_backward_pre_hooks")
 
 
 def _own_state(module, prefix):
@@ -150,12 +150,12 @@ class Module:
         d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_hooks"] = OrderedDict()
         d["_backward_hooks"] = OrderedDict()
-        for kind in _STATE_DICT_HOOKS:
+        for kind in _LATER_HOOK_REGISTRIES:
             d[kind] = OrderedDict()
 
     def __setstate__(self, state):
-        # a module pickled before the state-dict hooks existed gets empty ones
-        self.__dict__.update({kind: OrderedDict() for kind in _STATE_DICT_HOOKS}, **state)
+        # a module pickled before these hook registries existed gets empty ones
+        self.__dict__.update({kind: OrderedDict() for kind in _LATER_HOOK_REGISTRIES}, **state)
 
     # ----------------------------------------------------------------------------------- calling
     def forward(self, *args, **kwargs):

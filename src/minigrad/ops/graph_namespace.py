@@ -34,6 +34,11 @@ class GraphNamespace:
             return x
         return _function.Tensor._wrap(self.raw.asarray(x), self.device)
 
+    def apply(self, cls, *arrays, **attrs):
+        """Record any op: cls.apply on arrays made Tensors. For the backwards of ops outside the core set (digamma's
+        is polygamma(1), logcumsumexp's is logcumsumexp), which this namespace cannot list one by one."""
+        return cls.apply(*(self._t(a) for a in arrays), **attrs)
+
     def _pair(self, a, b):
         from ..tensor import _binary_operands  # noqa: PLC0415
 

@@ -27,28 +27,38 @@ def inplace(self, result_fn, other, op):
             result = result_fn(self.detach(), other)
         self._write(result.data, op)
     else:
-        # the snapshot keeps self's node and array for the nodes recorded before this op (including other's, as
-        # in h -= h.mean(0)); autograd.function.recorded_input routes them to it
-        # (never a lazy Detach node: the lazy graph's record of it would hold self, and self's _past holds it)
-        snapshot = _detached(self)
-        snapshot.requires_grad, snapshot._ctx = self.requires_grad, self._ctx
+        snapshot = _snapshot(self)
         result = result_fn(snapshot, other)
         if result.dtype != self.dtype:
             result = result.to(self.dtype)
         if result.shape != self.shape:
             raise RuntimeError(f"{op}: output with shape {tuple(self.shape)} doesn't match the broadcast shape "
                                f"{tuple(result.shape)}")
-        # as torch: hooks registered before the op see the gradient with respect to the value before it
-        snapshot._hooks, self._hooks = self._hooks, None
-        self._past = (*getattr(self, "_past", ()), (self._version, snapshot))
-        self.data, self._ctx, self.requires_grad = result.data, result._ctx, True
-        self._version += 1
-        if self._ctx is not None:  # a node that saved its output (exp_, sigmoid_) sees it at this version
-            self._ctx.out_version = self._version
+        rebase(self, snapshot, result)
         _write_back(self, snapshot, op)
         return self
     bump_version(self)
     return self
+
+
+def _snapshot(self):
+    """A tensor holding self's node and array, for the nodes recorded before an in-place op on self (including its
+    argument's, as in h -= h.mean(0)); autograd.function.recorded_input routes them to it. Never a lazy Detach node:
+    the lazy graph's record of it would hold self, and self's _past holds it."""
+    snapshot = _detached(self)
+    snapshot.requires_grad, snapshot._ctx = self.requires_grad, self._ctx
+    return snapshot
+
+
+def rebase(self, snapshot, result):
+    """self becomes result (computed from snapshot = _snapshot(self)) in place: torch's in-place op on the graph."""
+    # as torch: hooks registered before the op see the gradient with respect to the value before it
+    snapshot._hooks, self._hooks = self._hooks, None
+    self._past = (*getattr(self, "_past", ()), (self._version, snapshot))
+    self.data, self._ctx, self.requires_grad = result.data, result._ctx, True
+    self._version += 1
+    if self._ctx is not None:  # a node that saved its output (exp_, sigmoid_) sees it at this version
+        self._ctx.out_version = self._version
 
 
 def _refuse_lazy(t, op):

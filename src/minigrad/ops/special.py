@@ -25,7 +25,7 @@ def _call(xp, cls, *arrays, **attrs):
     """cls's math on arrays; under create_graph (xp a GraphNamespace, which knows only the core ops) cls.apply on
     Tensors, so the result is differentiable again (digamma' = polygamma(1), cosh' = sinh, ...)."""
     if isinstance(xp, GraphNamespace):
-        return cls.apply(*(xp._t(a) for a in arrays), **attrs)
+        return xp.apply(cls, *arrays, **attrs)
     return cls.f(xp, *arrays, **attrs)
 
 

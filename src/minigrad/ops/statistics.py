@@ -103,7 +103,7 @@ class MedianAll(Function):
 
 def _logcumsumexp(xp, a, axis):
     if isinstance(xp, GraphNamespace):
-        return LogCumSumExp.apply(a, axis=axis)
+        return xp.apply(LogCumSumExp, a, axis=axis)
     return xp.logaddexp.accumulate(a, axis=axis)
 
 

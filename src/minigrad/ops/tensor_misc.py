@@ -303,13 +303,8 @@ def _view_inplace(self, fn, op):
     """self takes the shape of fn(self) in place, as a view of the same memory. On the graph (a non-leaf in grad
     mode) self is rebased onto the new node, with a snapshot for the nodes recorded before, as ops/inplace does."""
     if GradMode.enabled and self._ctx is not None:
-        snapshot = IP._detached(self)
-        snapshot.requires_grad, snapshot._ctx = self.requires_grad, self._ctx
-        result = fn(snapshot)
-        snapshot._hooks, self._hooks = self._hooks, None
-        self._past = (*getattr(self, "_past", ()), (self._version, snapshot))
-        self.data, self._ctx = result.data, result._ctx
-        self._version += 1
+        snapshot = IP._snapshot(self)
+        IP.rebase(self, snapshot, fn(snapshot))
         return self
     IP._refuse_lazy(self, op)
     with no_grad():
